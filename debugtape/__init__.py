@@ -1,0 +1,6 @@
+"""debugtape: a flight recorder for debugging sessions."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

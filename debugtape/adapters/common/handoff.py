@@ -1,0 +1,138 @@
+"""Hand raw records from inside a debugger to a child `debugtape ingest` process (standard library only).
+
+The debugger thread only puts a dict on a queue; a daemon thread encodes and writes to the child's
+stdin, so a slow disk never stalls the debugger and a crash of either side leaves the other alive.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["IngestChild", "ingest_command", "HandoffError"]
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+class HandoffError(RuntimeError):
+    """The ingest child could not be started or has gone away."""
+
+
+def ingest_command(db: str | None = None, extra: Sequence[str] = ()) -> list[str]:
+    """The command that starts `debugtape ingest` with the user's own Python, not the debugger's.
+
+    DEBUGTAPE_PYTHON (set by the init line `debugtape gdb-init` / `lldb-init` prints) names it;
+    otherwise the `debugtape` script on PATH; otherwise this interpreter.
+    """
+    python = os.environ.get("DEBUGTAPE_PYTHON")
+    if python:
+        cmd = [python, "-m", "debugtape", "ingest"]
+    elif shutil.which("debugtape"):
+        cmd = [str(shutil.which("debugtape")), "ingest"]
+    else:
+        cmd = [sys.executable, "-m", "debugtape", "ingest"]
+    if db:
+        cmd += ["--db", db]
+    return cmd + list(extra)
+
+
+def _encode(record: Mapping[str, Any]) -> bytes:
+    # Debuggers hand us bytes and odd objects; never let encoding raise in the writer thread.
+    return (json.dumps(record, ensure_ascii=False, default=repr, separators=(",", ":")) + "\n").encode("utf-8", "replace")
+
+
+class IngestChild:
+    """A running `debugtape ingest` child fed from a queue by a writer thread."""
+
+    def __init__(self, command: Sequence[str], env: Mapping[str, str] | None = None) -> None:
+        self.command = list(command)
+        self.sent = 0
+        self.failed: str | None = None
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        try:
+            # Own session: Ctrl-C in the debugger must not kill the recorder.
+            self._proc = subprocess.Popen(
+                self.command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                env=dict(env) if env is not None else None,
+            )
+        except OSError as exc:
+            raise HandoffError(f"cannot start {self.command[0]}: {exc}") from exc
+        self._thread = threading.Thread(target=self._pump, name="debugtape-handoff", daemon=True)
+        self._thread.start()
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def alive(self) -> bool:
+        return self.failed is None and self._proc.poll() is None
+
+    def send(self, record: Mapping[str, Any]) -> None:
+        """Queue one record; never blocks and never raises."""
+        self._queue.put(record)
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Wait until everything queued so far has been written to the child."""
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
+
+    def close(self, timeout: float = 30.0) -> int | None:
+        """Write what is queued, close stdin (end of input) and wait for the child to finish."""
+        self._queue.put(_STOP)
+        self._thread.join(timeout)
+        try:
+            return self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def error_output(self) -> str:
+        if self._proc.poll() is None or self._proc.stderr is None:
+            return ""
+        try:
+            return self._proc.stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+    def _pump(self) -> None:
+        stdin = self._proc.stdin
+        assert stdin is not None
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                break
+            if isinstance(item, threading.Event):
+                try:
+                    stdin.flush()
+                except (OSError, ValueError):
+                    pass
+                item.set()
+                continue
+            if self.failed:
+                continue
+            try:
+                stdin.write(_encode(item))  # type: ignore[arg-type]
+                self.sent += 1
+                if self._queue.empty():
+                    stdin.flush()
+            except (OSError, ValueError) as exc:
+                self.failed = f"debugtape ingest stopped reading ({exc}); exit code {self._proc.poll()}"
+                log.warning(self.failed)
+        try:
+            stdin.close()
+        except (OSError, ValueError):
+            pass

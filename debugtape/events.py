@@ -1,0 +1,156 @@
+"""The typed events of debugtape: envelope, catalog and their JSON form (standard library only)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+__all__ = [
+    "EVENT_TYPES",
+    "BINARY_CODES",
+    "VISIBILITIES",
+    "Event",
+    "new_session_id",
+    "now_ts",
+    "parse_ts",
+]
+
+# The catalog. Each entry names the fields its `data` carries; readers ignore any others.
+# The README's "Events" section documents every field; a test keeps the two in step.
+EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "session_started": ("name", "tool", "program", "argv", "cwd", "env", "pid", "commit", "meta"),
+    "session_ended": ("reason", "counts", "exit_code"),
+    "breakpoint_set": (
+        "bp_id", "location", "file", "line", "condition", "hits", "symbol", "enabled", "kind",
+        "stable_id",
+    ),
+    "breakpoint_changed": (
+        "bp_id", "location", "file", "line", "condition", "hits", "symbol", "enabled", "kind",
+        "stable_id",
+    ),
+    "breakpoint_removed": ("bp_id", "location", "file", "line", "symbol", "hits"),
+    "debug_snapshot": (
+        "snap_id", "reason", "thread", "frames", "truncation", "commit", "note", "bp_id",
+        "redactions", "signal", "exception",
+    ),
+    "stack_sample": ("threads", "stacks", "frames", "rate_hz"),
+    "debug_session": ("tool", "breakpoints", "stack_summary", "commits", "symbols", "counts"),
+    "file_changed": ("path", "kind", "size", "lines", "dest"),
+    "watch_started": ("root", "files"),
+    "batch_processed": ("count", "paths", "source"),
+    "vcs_commit": ("hash", "author", "message", "files", "parents", "branch", "author_time"),
+    "note": ("text",),
+}
+
+# Numeric codes for binary forms (DESIGN.md).
+BINARY_CODES: dict[str, int] = {"debug_session": 0x4000, "debug_snapshot": 0x4001, "vcs_commit": 0x5000}
+
+VISIBILITIES = ("private", "team", "public")
+
+_ENVELOPE = ("ts", "session", "seq", "type", "actor", "visibility", "data")
+
+
+def now_ts(t: float | None = None) -> str:
+    """ISO 8601 UTC with milliseconds, e.g. 2026-11-23T18:15:45.123Z."""
+    if t is None:
+        t = time.time()
+    ms = int(round(t * 1000))
+    sec, milli = divmod(ms, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)) + f".{milli:03d}Z"
+
+
+def parse_ts(ts: str) -> float:
+    """Seconds since the epoch for an event timestamp (accepts any ISO 8601 offset)."""
+    text = ts.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+def new_session_id() -> str:
+    """A sortable, unique session id: 6 bytes of milliseconds, 4 random bytes, hex."""
+    ms = int(time.time() * 1000) & 0xFFFFFFFFFFFF
+    return f"{ms:012x}{secrets.token_hex(4)}{os.getpid() & 0xFF:02x}"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One stored event. `data` holds the type's fields (see EVENT_TYPES) as JSON values."""
+
+    type: str
+    session: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+    seq: int = 0
+    ts: str = field(default_factory=now_ts)
+    actor: str = "debugtape"
+    visibility: str = "private"
+
+    def __post_init__(self) -> None:
+        if not self.type or not self.type.replace("_", "").isalnum() or self.type.lower() != self.type:
+            raise ValueError(f"event type must be snake case: {self.type!r}")
+        if self.visibility not in VISIBILITIES:
+            raise ValueError(f"visibility must be one of {VISIBILITIES}: {self.visibility!r}")
+
+    @property
+    def known(self) -> bool:
+        return self.type in EVENT_TYPES
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ts": self.ts,
+            "session": self.session,
+            "seq": self.seq,
+            "type": self.type,
+            "actor": self.actor,
+            "visibility": self.visibility,
+            "data": dict(self.data),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> Event:
+        """Build from a decoded envelope; unknown envelope fields are ignored."""
+        data = obj.get("data") or {}
+        if not isinstance(data, Mapping):
+            raise ValueError("event data must be a JSON object")
+        return cls(
+            type=str(obj["type"]),
+            session=str(obj["session"]),
+            data=dict(data),
+            seq=int(obj.get("seq", 0)),
+            ts=str(obj.get("ts") or now_ts()),
+            actor=str(obj.get("actor", "debugtape")),
+            visibility=str(obj.get("visibility", "private")),
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Event:
+        obj = json.loads(text)
+        if not isinstance(obj, Mapping):
+            raise ValueError("an event is a JSON object")
+        return cls.from_dict(obj)
+
+    def with_(self, **changes: Any) -> Event:
+        """A copy with some envelope fields replaced."""
+        values = {k: getattr(self, k) for k in _ENVELOPE}
+        values.update(changes)
+        return Event(**values)
+
+    def __hash__(self) -> int:
+        return hash((self.session, self.seq, self.type, self.ts))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Event):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()

@@ -1,0 +1,37 @@
+"""The redaction gate: the only way to obtain an event the store will accept."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from debugtape.events import Event
+from debugtape.redact.engine import Redactor
+
+__all__ = ["RedactedEvent", "redact_event"]
+
+_GATE = object()
+
+
+class RedactedEvent:
+    """An event that went through the redactor. Only `redact_event` can make one."""
+
+    __slots__ = ("event", "redactions")
+
+    def __init__(self, event: Event, redactions: Mapping[str, int], _gate: object = None) -> None:
+        if _gate is not _GATE:
+            raise TypeError("RedactedEvent is made only by debugtape.redact.redact_event")
+        self.event = event
+        self.redactions = dict(redactions)
+
+    def __repr__(self) -> str:
+        return f"RedactedEvent({self.event.type}, session={self.event.session}, seq={self.event.seq})"
+
+
+def redact_event(event: Event, redactor: Redactor) -> RedactedEvent:
+    """Redact an event's data (and actor) and return it in the form the store accepts."""
+    data, stats = redactor.redact(dict(event.data))
+    if not isinstance(data, Mapping):  # fail closed: the engine replaced the whole payload
+        data = {"redacted": data}
+    actor, actor_stats = redactor.redact_text(event.actor)
+    stats = stats.merged(actor_stats)
+    return RedactedEvent(event.with_(data=dict(data), actor=actor), stats.kinds, _GATE)
