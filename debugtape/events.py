@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 from collections.abc import Mapping
@@ -77,9 +76,8 @@ def parse_ts(ts: str) -> float:
 
 
 def new_session_id() -> str:
-    """A sortable, unique session id: 6 bytes of milliseconds, 4 random bytes, hex."""
-    ms = int(time.time() * 1000) & 0xFFFFFFFFFFFF
-    return f"{ms:012x}{secrets.token_hex(4)}{os.getpid() & 0xFF:02x}"
+    """A unique session id: 64 random bits as hex, so short prefixes are unique (like git's)."""
+    return secrets.token_hex(8)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,351 @@
+"""Reading the store: sessions, events with timeline filters, snapshots, all answerable as of a past point."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from debugtape.errors import Ambiguous, DebugtapeError, NotFound
+from debugtape.events import Event, parse_ts
+from debugtape.store.writer import process_start_time
+
+__all__ = ["StoredEvent", "Queries", "parse_time", "parse_duration"]
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as committed, with its store-wide id (commit order)."""
+
+    id: int
+    event: Event
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, **self.event.to_dict()}
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """'7d', '90m', '2h', '30s' -> seconds."""
+    m = _DURATION.match(text)
+    if not m:
+        raise DebugtapeError(f"not a duration: {text!r} (use e.g. 30s, 15m, 2h, 7d, 2w)")
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def parse_time(text: str) -> float:
+    """An ISO 8601 time, a date, 'now', or a duration ago ('2h') -> seconds since the epoch."""
+    text = text.strip()
+    if text == "now":
+        return time.time()
+    if _DURATION.match(text):
+        return time.time() - parse_duration(text)
+    try:
+        return parse_ts(text)
+    except ValueError as exc:
+        raise DebugtapeError(f"not a time: {text!r} (use ISO 8601, e.g. 2026-11-23T18:00:00Z, or 2h)") from exc
+
+
+def _prefix_range(prefix: str) -> tuple[str, str]:
+    return prefix, prefix + "\uffff"
+
+
+def _row_event(row: sqlite3.Row | tuple[Any, ...]) -> StoredEvent:
+    eid, session, seq, ts, typ, actor, vis, data = row
+    return StoredEvent(
+        eid, Event(type=typ, session=session, seq=seq, ts=ts, actor=actor or "debugtape",
+                   visibility=vis or "private", data=json.loads(data))
+    )
+
+
+_EVENT_COLS = "e.id, e.session, e.seq, e.ts, e.type, e.actor, e.visibility, e.data"
+
+
+class Queries:
+    """Read-only questions to an open connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # -- time travel -------------------------------------------------------------------------
+    def as_of_id(self, as_of: str | int | None) -> int | None:
+        """The last event id committed at a point: an event id, or a time (ISO 8601 or '2h' ago)."""
+        if as_of is None or as_of == "":
+            return None
+        if isinstance(as_of, int) or str(as_of).strip().isdigit():
+            return int(as_of)
+        t_ms = int(parse_time(str(as_of)) * 1000)
+        row = self.conn.execute("SELECT max(id) FROM events WHERE stored_ms <= ?", (t_ms,)).fetchone()
+        return int(row[0] or 0)
+
+    def data_version(self) -> int:
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def last_event_id(self) -> int:
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+
+    # -- sessions ----------------------------------------------------------------------------
+    def resolve_session(self, ident: str, as_of: int | None = None) -> str:
+        """A full session id from a unique prefix, an exact name, or 'last'."""
+        ident = ident.strip()
+        cap = "" if as_of is None else f" AND start_event <= {int(as_of)}"
+        if ident in ("last", "latest", "@"):
+            row = self.conn.execute(
+                f"SELECT id FROM sessions WHERE 1=1{cap} ORDER BY started_ms DESC, start_event DESC LIMIT 1"
+            ).fetchone()
+            if not row:
+                raise NotFound("session", ident)
+            return str(row[0])
+        lo, hi = _prefix_range(ident.lower())
+        rows = self.conn.execute(
+            f"SELECT id FROM sessions WHERE id >= ? AND id < ?{cap} LIMIT 6", (lo, hi)
+        ).fetchall()
+        if len(rows) == 1:
+            return str(rows[0][0])
+        if len(rows) > 1:
+            exact = [r[0] for r in rows if r[0] == ident]
+            if exact:
+                return str(exact[0])
+            raise Ambiguous("session", ident, [r[0] for r in rows])
+        rows = self.conn.execute(
+            f"SELECT id FROM sessions WHERE name = ?{cap} ORDER BY started_ms DESC", (ident,)
+        ).fetchall()
+        if rows:
+            return str(rows[0][0])
+        raise NotFound("session", ident)
+
+    def sessions(self, as_of: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        cap = "" if as_of is None else f"WHERE start_event <= {int(as_of)}"
+        sql = (
+            "SELECT id, name, tool, started_ts, ended_ts, start_event, end_event, last_seq, last_event, "
+            f"commit_hash, branch, dirty, interrupted, writer_pid, writer_start, counts FROM sessions {cap} "
+            "ORDER BY started_ms DESC, start_event DESC"
+        )
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [self._session_row(r, as_of) for r in self.conn.execute(sql).fetchall()]
+
+    def session(self, session_id: str, as_of: int | None = None) -> dict[str, Any]:
+        row = self.conn.execute(
+            "SELECT id, name, tool, started_ts, ended_ts, start_event, end_event, last_seq, last_event, "
+            "commit_hash, branch, dirty, interrupted, writer_pid, writer_start, counts FROM sessions "
+            "WHERE id = ?", (session_id,)
+        ).fetchone()
+        if row is None or (as_of is not None and row[5] > as_of):
+            raise NotFound("session", session_id)
+        return self._session_row(row, as_of)
+
+    def _session_row(self, r: tuple[Any, ...], as_of: int | None) -> dict[str, Any]:
+        (sid, name, tool, started, ended, _start_ev, end_ev, last_seq, last_ev, commit, branch, dirty,
+         interrupted, wpid, wstart, counts) = r
+        if as_of is not None and end_ev is not None and end_ev > as_of:
+            ended, end_ev, counts = None, None, None
+        if end_ev is not None:
+            status = "completed"
+        elif interrupted:
+            status = "interrupted" if as_of is None or (last_ev or 0) <= as_of else "active"
+        elif wpid and _alive(int(wpid), wstart):
+            status = "active"
+        else:
+            status = "interrupted"
+        if as_of is not None and (last_ev or 0) > as_of:
+            last_seq = self.conn.execute(
+                "SELECT coalesce(max(seq), 0) FROM events WHERE session = ? AND id <= ?", (sid, as_of)
+            ).fetchone()[0]
+            if status == "interrupted":
+                status = "active"
+        return {
+            "id": sid, "name": name, "tool": tool, "status": status, "started": started, "ended": ended,
+            "commit": commit, "branch": branch, "dirty": None if dirty is None else bool(dirty),
+            "events": last_seq, "counts": json.loads(counts) if counts else self._live_counts(sid, as_of),
+        }
+
+    def _live_counts(self, session: str, as_of: int | None) -> dict[str, int]:
+        cap = "" if as_of is None else f" AND event_id <= {int(as_of)}"
+        snaps = self.conn.execute(
+            f"SELECT count(*) FROM snapshots WHERE session = ?{cap}", (session,)
+        ).fetchone()[0]
+        samples = self.conn.execute(
+            f"SELECT count(*) FROM samples WHERE session = ?{cap}", (session,)
+        ).fetchone()[0]
+        return {"snapshots": int(snaps), "samples": int(samples)}
+
+    # -- events ------------------------------------------------------------------------------
+    def events(
+        self,
+        *,
+        session: str | None = None,
+        types: Sequence[str] | None = None,
+        symbol: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        commit: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        limit: int | None = None,
+        as_of: int | None = None,
+        after_id: int | None = None,
+        newest: bool = False,
+        include_private: bool = True,
+    ) -> list[StoredEvent]:
+        """Events in time order (ts, then commit order), filtered; `newest` keeps the last `limit`."""
+        where: list[str] = []
+        args: list[Any] = []
+        key_sets: list[tuple[str, tuple[Any, ...]]] = []
+        if symbol:
+            key_sets.append(("k.key = ?", ("s:" + symbol,)))
+        if file is not None or line is not None:
+            if file is None:
+                where.append(
+                    "e.id IN (SELECT event_id FROM frames WHERE line = ? UNION "
+                    "SELECT event_id FROM breakpoints WHERE line = ?)"
+                )
+                args += [line, line]
+            else:
+                base = file.rsplit("/", 1)[-1]
+                if line is not None:
+                    key_sets.append(("k.key = ?", (f"l:{base}:{line}",)))
+                else:
+                    key_sets.append(("k.key = ?", ("b:" + base,)))
+                if "/" in file:
+                    # A path was given: keep events whose frames' paths end with it.
+                    where.append(
+                        "(e.id IN (SELECT event_id FROM frames WHERE file LIKE ? ESCAPE '\\') OR "
+                        "e.id IN (SELECT event_id FROM breakpoints WHERE file LIKE ? ESCAPE '\\') OR "
+                        "e.type = 'file_changed')"
+                    )
+                    pat = "%" + file.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                    args += [pat, pat]
+        if commit:
+            lo, hi = _prefix_range("c:" + commit.lower())
+            key_sets.append(("k.key >= ? AND k.key < ?", (lo, hi)))
+        for cond, vals in key_sets:
+            where.append(f"e.id IN (SELECT k.event_id FROM event_keys k WHERE {cond})")
+            args += list(vals)
+        if session:
+            where.append("e.session = ?")
+            args.append(session)
+        if types:
+            where.append("e.type IN (%s)" % ",".join("?" * len(types)))
+            args += list(types)
+        if since is not None:
+            where.append("e.ts_ms >= ?")
+            args.append(int(since * 1000))
+        if until is not None:
+            where.append("e.ts_ms <= ?")
+            args.append(int(until * 1000))
+        if as_of is not None:
+            where.append("e.id <= ?")
+            args.append(as_of)
+        if after_id is not None:
+            where.append("e.id > ?")
+            args.append(after_id)
+        if not include_private:
+            where.append("e.visibility != 'private'")
+        sql = f"SELECT {_EVENT_COLS} FROM events e"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        order = "e.ts_ms DESC, e.id DESC" if newest else "e.ts_ms, e.id"
+        if session and not (symbol or file or line or commit or since or until):
+            order = "e.seq DESC" if newest else "e.seq"  # the session index serves this order
+        sql += f" ORDER BY {order}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        rows = [_row_event(r) for r in self.conn.execute(sql, args).fetchall()]
+        if newest:
+            rows.reverse()
+        return rows
+
+    def iter_session_events(self, session: str, as_of: int | None = None) -> Iterator[StoredEvent]:
+        sql = f"SELECT {_EVENT_COLS} FROM events e WHERE e.session = ?"
+        args: list[Any] = [session]
+        if as_of is not None:
+            sql += " AND e.id <= ?"
+            args.append(as_of)
+        for row in self.conn.execute(sql + " ORDER BY e.seq", args):
+            yield _row_event(row)
+
+    # -- snapshots ---------------------------------------------------------------------------
+    def resolve_snapshot(self, ident: str, as_of: int | None = None) -> int:
+        """The event id of a snapshot from a unique prefix of its id, or SESSION:SEQ."""
+        ident = ident.strip()
+        cap = "" if as_of is None else f" AND event_id <= {int(as_of)}"
+        if ":" in ident:
+            sess, _, seq = ident.rpartition(":")
+            sid = self.resolve_session(sess, as_of)
+            row = self.conn.execute(
+                f"SELECT event_id FROM snapshots WHERE session = ? AND seq = ?{cap}", (sid, int(seq))
+            ).fetchone()
+            if row:
+                return int(row[0])
+            raise NotFound("snapshot", ident)
+        lo, hi = _prefix_range(ident.lower())
+        rows = self.conn.execute(
+            f"SELECT event_id, snap_id FROM snapshots WHERE snap_id >= ? AND snap_id < ?{cap} LIMIT 6",
+            (lo, hi),
+        ).fetchall()
+        if len(rows) == 1:
+            return int(rows[0][0])
+        if not rows:
+            raise NotFound("snapshot", ident)
+        raise Ambiguous("snapshot", ident, [r[1] for r in rows])
+
+    def event_by_id(self, event_id: int) -> StoredEvent:
+        row = self.conn.execute(f"SELECT {_EVENT_COLS} FROM events e WHERE e.id = ?", (event_id,)).fetchone()
+        if row is None:
+            raise NotFound("event", str(event_id))
+        return _row_event(row)
+
+    def snapshot(self, ident: str, as_of: int | None = None) -> StoredEvent:
+        return self.event_by_id(self.resolve_snapshot(ident, as_of))
+
+    def snapshots(self, session: str, as_of: int | None = None) -> list[dict[str, Any]]:
+        cap = "" if as_of is None else f" AND event_id <= {int(as_of)}"
+        rows = self.conn.execute(
+            "SELECT snap_id, seq, ts_ms, reason, thread, symbol, file, line, commit_hash, bp_id "
+            f"FROM snapshots WHERE session = ?{cap} ORDER BY seq", (session,)
+        ).fetchall()
+        cols = ("id", "seq", "ts_ms", "reason", "thread", "symbol", "file", "line", "commit", "bp_id")
+        return [dict(zip(cols, r)) for r in rows]
+
+    def breakpoints(self, session: str, as_of: int | None = None) -> list[dict[str, Any]]:
+        """The session's breakpoints as they stand (last event per breakpoint id)."""
+        cap = "" if as_of is None else f" AND event_id <= {int(as_of)}"
+        rows = self.conn.execute(
+            "SELECT bp_id, action, location, file, line, symbol, condition, hits, enabled, stable_id "
+            f"FROM breakpoints WHERE session = ?{cap} ORDER BY seq", (session,)
+        ).fetchall()
+        state: dict[str, dict[str, Any]] = {}
+        for bp_id, action, loc, f, ln, sym, cond, hits, enabled, stable in rows:
+            cur = state.setdefault(str(bp_id), {"id": bp_id})
+            cur.update({
+                "location": loc or cur.get("location"), "file": f or cur.get("file"),
+                "line": ln if ln is not None else cur.get("line"), "symbol": sym or cur.get("symbol"),
+                "condition": cond, "hits": hits if hits is not None else cur.get("hits", 0),
+                "enabled": bool(enabled) if enabled is not None else cur.get("enabled", True),
+                "stable_id": stable or cur.get("stable_id"), "removed": action == "removed",
+            })
+        return list(state.values())
+
+
+def _alive(pid: int, start: str | None) -> bool:
+    try:
+        import os
+
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    if start is None:
+        return True
+    return process_start_time(pid) == start

@@ -1,0 +1,151 @@
+"""Turning one event into the rows of the denormalized tables and the timeline key index (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from debugtape.events import Event, parse_ts
+
+__all__ = ["EventRows", "event_rows", "snapshot_id", "frame_keys", "symbol_keys"]
+
+# How many frames of a stack go into the key index: deep recursion would otherwise flood it.
+INDEXED_FRAMES = 32
+
+
+def snapshot_id(session: str, seq: int) -> str:
+    """A snapshot's id: stable for (session, seq), random-looking so short prefixes are unique."""
+    return hashlib.sha1(f"{session}:{seq}".encode()).hexdigest()[:16]
+
+
+def _basename(path: str) -> str:
+    return path.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+
+
+def symbol_keys(symbol: str) -> list[str]:
+    """Keys for a symbol: as given, and its last component (Class.method -> method, a::b -> b)."""
+    keys = ["s:" + symbol]
+    for sep in ("::", "."):
+        if sep in symbol:
+            keys.append("s:" + symbol.rsplit(sep, 1)[-1])
+            break
+    return keys
+
+
+def frame_keys(frame: Mapping[str, Any]) -> list[str]:
+    keys: list[str] = []
+    symbol = frame.get("symbol")
+    if isinstance(symbol, str) and symbol:
+        keys += symbol_keys(symbol)
+    path = frame.get("file")
+    if isinstance(path, str) and path:
+        base = _basename(path)
+        keys += ["f:" + path, "b:" + base]
+        line = frame.get("line")
+        if isinstance(line, int):
+            keys += [f"l:{path}:{line}", f"l:{base}:{line}"]
+    blame = frame.get("blame")
+    if isinstance(blame, Mapping) and isinstance(blame.get("commit"), str):
+        keys.append("c:" + blame["commit"])
+    return keys
+
+
+def _commit_keys(commit: object) -> list[str]:
+    if isinstance(commit, Mapping):
+        head = commit.get("head") or commit.get("hash")
+        if isinstance(head, str) and head:
+            return ["c:" + head]
+    if isinstance(commit, str) and commit:
+        return ["c:" + commit]
+    return []
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _str(value: object) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+class EventRows:
+    """The rows one event contributes, besides its own row in `events`."""
+
+    __slots__ = ("snapshot", "frames", "breakpoint", "sample", "keys")
+
+    def __init__(self) -> None:
+        self.snapshot: tuple[Any, ...] | None = None
+        self.frames: list[tuple[Any, ...]] = []
+        self.breakpoint: tuple[Any, ...] | None = None
+        self.sample: tuple[Any, ...] | None = None
+        self.keys: set[str] = set()
+
+
+def event_rows(event_id: int, ev: Event, ts_ms: int) -> EventRows:
+    """Rows for snapshots/frames/breakpoints/samples and the keys that find this event."""
+    out = EventRows()
+    data = ev.data
+    t = ev.type
+    if t == "debug_snapshot":
+        frames = data.get("frames") or []
+        top: Mapping[str, Any] = frames[0] if frames and isinstance(frames[0], Mapping) else {}
+        thread = data.get("thread")
+        tname = thread.get("name") or thread.get("id") if isinstance(thread, Mapping) else thread
+        commit = data.get("commit")
+        head = commit.get("head") if isinstance(commit, Mapping) else None
+        out.snapshot = (
+            event_id, data.get("snap_id") or snapshot_id(ev.session, ev.seq), ev.session, ev.seq,
+            ts_ms, _str(data.get("reason")), _str(tname), _str(top.get("symbol")),
+            _str(top.get("file")), _int(top.get("line")), head, _str(data.get("bp_id")),
+        )
+        for i, frame in enumerate(frames):
+            if not isinstance(frame, Mapping):
+                continue
+            out.frames.append(
+                (event_id, i, _str(frame.get("symbol")), _str(frame.get("file")),
+                 _int(frame.get("line")), _str(frame.get("module")))
+            )
+            if i < INDEXED_FRAMES:
+                out.keys.update(frame_keys(frame))
+        out.keys.update(_commit_keys(commit))
+    elif t in ("breakpoint_set", "breakpoint_changed", "breakpoint_removed"):
+        action = t.split("_", 1)[1]
+        out.breakpoint = (
+            event_id, ev.session, ev.seq, action, _str(data.get("bp_id")), _str(data.get("location")),
+            _str(data.get("file")), _int(data.get("line")), _str(data.get("symbol")),
+            _str(data.get("condition")), _int(data.get("hits")),
+            None if data.get("enabled") is None else int(bool(data.get("enabled"))),
+            _str(data.get("stable_id")),
+        )
+        out.keys.update(frame_keys(data))
+    elif t == "stack_sample":
+        threads = data.get("threads") or []
+        out.sample = (event_id, ev.session, ts_ms, len(threads) if isinstance(threads, list) else 0)
+    elif t == "session_started":
+        out.keys.update(_commit_keys(data.get("commit")))
+    elif t == "vcs_commit":
+        out.keys.update(_commit_keys(data.get("hash")))
+    elif t == "file_changed":
+        out.keys.update(frame_keys({"file": data.get("path")}))
+    elif t == "debug_session":
+        for c in data.get("commits") or []:
+            out.keys.update(_commit_keys(c))
+    return out
+
+
+def ts_millis(ts: str) -> int:
+    return int(round(parse_ts(ts) * 1000))
+
+
+def all_keys(rows: Iterable[EventRows]) -> int:
+    return sum(len(r.keys) for r in rows)

@@ -1,0 +1,104 @@
+"""The store's schema and its forward migrations (kept in PRAGMA user_version)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import sqlite_utils
+
+__all__ = ["SCHEMA_VERSION", "migrate"]
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    # The log of record: every committed event, in commit order (id), with its envelope.
+    db["events"].create(
+        {
+            "id": int, "session": str, "seq": int, "ts": str, "ts_ms": int, "stored_ms": int,
+            "type": str, "actor": str, "visibility": str, "data": str,
+        },
+        pk="id",
+        not_null={"session", "seq", "ts", "ts_ms", "stored_ms", "type", "data"},
+    )
+    db["events"].create_index(["session", "seq"], unique=True)
+    db["events"].create_index(["ts_ms"])
+    db["events"].create_index(["stored_ms"])
+    db["events"].create_index(["type", "ts_ms"])
+    # Denormalized views of the log, for fast timeline queries. All derive from `events`.
+    db["sessions"].create(
+        {
+            "id": str, "name": str, "tool": str, "started_ts": str, "started_ms": int,
+            "ended_ts": str, "ended_ms": int, "start_event": int, "end_event": int,
+            "last_seq": int, "last_event": int, "commit_hash": str, "branch": str, "dirty": int,
+            "interrupted": int, "writer_pid": int, "writer_start": str, "counts": str,
+        },
+        pk="id",
+    )
+    db["sessions"].create_index(["started_ms"])
+    db["sessions"].create_index(["commit_hash"])
+    db["snapshots"].create(
+        {
+            "event_id": int, "snap_id": str, "session": str, "seq": int, "ts_ms": int,
+            "reason": str, "thread": str, "symbol": str, "file": str, "line": int,
+            "commit_hash": str, "bp_id": str,
+        },
+        pk="event_id",
+    )
+    db["snapshots"].create_index(["snap_id"], unique=True)
+    db["snapshots"].create_index(["session", "seq"])
+    db["frames"].create(
+        {"event_id": int, "idx": int, "symbol": str, "file": str, "line": int, "module": str},
+        pk=("event_id", "idx"),
+    )
+    db["frames"].create_index(["symbol"])
+    db["frames"].create_index(["file", "line"])
+    db["breakpoints"].create(
+        {
+            "event_id": int, "session": str, "seq": int, "action": str, "bp_id": str,
+            "location": str, "file": str, "line": int, "symbol": str, "condition": str,
+            "hits": int, "enabled": int, "stable_id": str,
+        },
+        pk="event_id",
+    )
+    db["breakpoints"].create_index(["session", "bp_id"])
+    db["breakpoints"].create_index(["stable_id"])
+    db["samples"].create(
+        {"event_id": int, "session": str, "ts_ms": int, "threads": int}, pk="event_id"
+    )
+    db["samples"].create_index(["session", "ts_ms"])
+    # One narrow index for every timeline filter: "s:<symbol>", "f:<path>", "b:<basename>",
+    # "l:<path or basename>:<line>", "c:<commit hash>". WITHOUT ROWID keeps it clustered by key.
+    db.execute(
+        "CREATE TABLE event_keys (key TEXT NOT NULL, event_id INTEGER NOT NULL, "
+        "PRIMARY KEY (key, event_id)) WITHOUT ROWID"
+    )
+
+
+_MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema forward to SCHEMA_VERSION; returns the version found before."""
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if found > SCHEMA_VERSION:
+        from debugtape.errors import DebugtapeError
+
+        raise DebugtapeError(
+            f"store schema version {found} is newer than this debugtape ({SCHEMA_VERSION}): upgrade debugtape"
+        )
+    if found == SCHEMA_VERSION:
+        return found
+    db = sqlite_utils.Database(conn)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another process may have migrated while we waited for the lock.
+        current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        for step in _MIGRATIONS[current:]:
+            step(db)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return found

@@ -1,0 +1,254 @@
+"""Committing redacted events: one transaction per batch, and a background writer that batches."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from debugtape.errors import StoreError
+from debugtape.redact.gate import RedactedEvent
+from debugtape.store.db import store_error
+from debugtape.store.rows import event_rows, ts_millis
+
+__all__ = ["write_batch", "BackgroundWriter", "process_start_time"]
+
+log = logging.getLogger(__name__)
+
+
+def process_start_time(pid: int) -> str | None:
+    """The kernel's start time of a process, to tell a live writer from a reused pid."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+_MY_PID = os.getpid()
+_MY_START = process_start_time(_MY_PID)
+
+_INSERT_EVENT = (
+    "INSERT INTO events (id, session, seq, ts, ts_ms, stored_ms, type, actor, visibility, data) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_batch(conn: sqlite3.Connection, path: str, batch: Sequence[RedactedEvent]) -> None:
+    """Commit a batch of redacted events in one transaction, or nothing at all.
+
+    Checks the seq rules: per session, seq continues the stored sequence without gaps, and
+    session_started is seq 1.
+    """
+    if not batch:
+        return
+    for item in batch:
+        if not isinstance(item, RedactedEvent):
+            raise TypeError("the store accepts only RedactedEvent (see debugtape.redact.redact_event)")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _write(conn, batch)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    except sqlite3.Error as exc:
+        raise store_error(path, exc) from exc
+
+
+def _write(conn: sqlite3.Connection, batch: Sequence[RedactedEvent]) -> None:
+    base = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+    now = int(time.time() * 1000)
+    last: dict[str, tuple[int, int]] = {}  # session -> (seq, event id)
+    ev_rows: list[tuple[Any, ...]] = []
+    snaps: list[tuple[Any, ...]] = []
+    frames: list[tuple[Any, ...]] = []
+    bps: list[tuple[Any, ...]] = []
+    samples: list[tuple[Any, ...]] = []
+    keys: list[tuple[str, int]] = []
+    started: list[tuple[int, Any]] = []
+    ended: list[tuple[int, Any]] = []
+    for i, item in enumerate(batch, start=base + 1):
+        ev = item.event
+        prev = last.get(ev.session)
+        if prev is None:
+            row = conn.execute("SELECT last_seq FROM sessions WHERE id = ?", (ev.session,)).fetchone()
+            prev_seq = row[0] if row else 0
+        else:
+            prev_seq = prev[0]
+        if ev.seq != prev_seq + 1:
+            raise StoreError(
+                "store", f"session {ev.session}: seq {ev.seq} does not follow {prev_seq}",
+                "each session has one writer that numbers its events 1, 2, 3...",
+            )
+        if (ev.type == "session_started") != (ev.seq == 1):
+            raise StoreError(
+                "store", f"session {ev.session}: session_started must be seq 1 (got {ev.type} as {ev.seq})",
+                "start every session with session_started",
+            )
+        last[ev.session] = (ev.seq, i)
+        ts_ms = ts_millis(ev.ts)
+        ev_rows.append(
+            (i, ev.session, ev.seq, ev.ts, ts_ms, now, ev.type, ev.actor, ev.visibility, _dumps(ev.data))
+        )
+        if ev.type in ("debug_snapshot", "stack_sample") or ev.type.startswith("breakpoint_") or ev.type in (
+            "session_started", "vcs_commit", "file_changed", "debug_session"
+        ):
+            r = event_rows(i, ev, ts_ms)
+            if r.snapshot:
+                snaps.append(r.snapshot)
+            frames.extend(r.frames)
+            if r.breakpoint:
+                bps.append(r.breakpoint)
+            if r.sample:
+                samples.append(r.sample)
+            keys.extend((k, i) for k in r.keys)
+        if ev.type == "session_started":
+            started.append((i, ev))
+        elif ev.type == "session_ended":
+            ended.append((i, ev))
+    conn.executemany(_INSERT_EVENT, ev_rows)
+    if snaps:
+        conn.executemany("INSERT INTO snapshots VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", snaps)
+    if frames:
+        conn.executemany("INSERT INTO frames VALUES (?,?,?,?,?,?)", frames)
+    if bps:
+        conn.executemany("INSERT INTO breakpoints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", bps)
+    if samples:
+        conn.executemany("INSERT INTO samples VALUES (?,?,?,?)", samples)
+    if keys:
+        conn.executemany("INSERT OR IGNORE INTO event_keys VALUES (?,?)", keys)
+    for event_id, ev in started:
+        d = ev.data
+        commit = d.get("commit") if isinstance(d.get("commit"), dict) else {}
+        meta = d.get("meta") if isinstance(d.get("meta"), dict) else {}
+        pid = meta.get("writer_pid", _MY_PID)
+        conn.execute(
+            "INSERT INTO sessions (id, name, tool, started_ts, started_ms, start_event, last_seq, "
+            "last_event, commit_hash, branch, dirty, interrupted, writer_pid, writer_start) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?,?)",
+            (
+                ev.session, d.get("name"), d.get("tool"), ev.ts, ts_millis(ev.ts), event_id, 1,
+                event_id, commit.get("head"), commit.get("branch"),
+                None if commit.get("dirty") is None else int(bool(commit.get("dirty"))),
+                pid, meta.get("writer_start", _MY_START if pid == _MY_PID else None),
+            ),
+        )
+    conn.executemany(
+        "UPDATE sessions SET last_seq = ?, last_event = ? WHERE id = ?",
+        [(seq, eid, s) for s, (seq, eid) in last.items()],
+    )
+    for event_id, ev in ended:
+        conn.execute(
+            "UPDATE sessions SET ended_ts = ?, ended_ms = ?, end_event = ?, counts = ?, interrupted = 0 "
+            "WHERE id = ?",
+            (ev.ts, ts_millis(ev.ts), event_id, _dumps(ev.data.get("counts") or {}), ev.session),
+        )
+
+
+_FLUSH = object()
+_STOP = object()
+
+
+class BackgroundWriter:
+    """Batches emitted events and commits them from a thread, so emit() never waits on the disk.
+
+    On a store error (disk full, locked) the batch is kept and retried with backoff: nothing
+    emitted is dropped while the process lives. `on_error` hears each new failure once.
+    """
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: str,
+        max_batch: int = 2000,
+        on_error: Callable[[StoreError], None] | None = None,
+    ) -> None:
+        self._conn = conn
+        self._path = path
+        self._max = max_batch
+        self._on_error = on_error
+        self._q: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self.committed = 0
+        self.error: StoreError | None = None
+        self._thread = threading.Thread(target=self._run, name="debugtape-writer", daemon=True)
+        self._thread.start()
+
+    def emit(self, event: RedactedEvent) -> None:
+        self._q.put(event)
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Block until every event emitted before this call is committed (or raise the store error)."""
+        done = threading.Event()
+        self._q.put((_FLUSH, done))
+        if not done.wait(timeout):
+            raise self.error or StoreError(self._path, "writer did not finish in time", "check the disk")
+        if self.error is not None:
+            raise self.error
+
+    def close(self, timeout: float | None = None) -> None:
+        self.flush(timeout)
+        self._q.put(_STOP)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        pending: list[RedactedEvent] = []
+        waiters: list[threading.Event] = []
+        backoff = 0.01
+        while True:
+            item = self._q.get() if not pending else self._get_nowait()
+            stop = False
+            while item is not None:
+                if item is _STOP:
+                    stop = True
+                elif isinstance(item, tuple):
+                    waiters.append(item[1])
+                else:
+                    pending.append(item)  # type: ignore[arg-type]
+                if len(pending) >= self._max:
+                    break
+                item = self._get_nowait()
+            if pending:
+                try:
+                    write_batch(self._conn, self._path, pending)
+                    self.committed += len(pending)
+                    pending = []
+                    self.error = None
+                    backoff = 0.01
+                except StoreError as exc:
+                    if self.error is None or str(self.error) != str(exc):
+                        log.error("%s", exc)
+                        if self._on_error:
+                            self._on_error(exc)
+                    self.error = exc
+                    if "seq" in exc.what or "session_started" in exc.what:
+                        pending = []  # a sequencing bug cannot succeed on retry
+                    else:
+                        time.sleep(backoff)
+                        backoff = min(backoff * 2, 1.0)
+                        if not waiters and not stop:
+                            continue
+            if not pending or self.error is not None:
+                for w in waiters:
+                    w.set()
+                waiters = []
+            if stop and (not pending or self.error is not None):
+                return
+
+    def _get_nowait(self) -> object | None:
+        try:
+            return self._q.get_nowait()
+        except queue.Empty:
+            return None
