@@ -9,12 +9,17 @@ modules. `SBValueAccess` describes SBValues to the debugger-neutral walker in
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from debugtape.adapters.common.values import Bounds, Capture, Shape, capture_value
+from debugtape.adapters.common.snapshot import build_snapshot, stack_of
+from debugtape.adapters.common.values import Bounds, Shape
 
-__all__ = ["SBValueAccess", "read_snapshot_frames", "read_sample_threads", "read_thread", "snapshot_capture"]
+__all__ = [
+    "SBValueAccess", "SBFrameView", "describe_frame", "frames_of", "read_thread", "snapshot_record",
+    "sample_record",
+]
 
 log = logging.getLogger(__name__)
 
@@ -163,65 +168,56 @@ def _address(lldb: Any, value: Any) -> int | None:
     return None if address == lldb.LLDB_INVALID_ADDRESS else address
 
 
-def _frame_place(frame: Any) -> dict[str, Any]:
+def describe_frame(frame: Any) -> dict[str, Any]:
+    """symbol, file, line, module and address of one SBFrame (no values)."""
     entry = frame.GetLineEntry()
     spec = entry.GetFileSpec()
     line = entry.GetLine()
     module = frame.GetModule().GetFileSpec()
-    return {
+    out = {
         "symbol": frame.GetFunctionName() or frame.GetSymbol().GetName(),
         "file": spec.fullpath if spec.IsValid() else None,
         "line": line if line and line != INVALID_LINE else None,
         "module": module.fullpath if module.IsValid() else None,
+        "address": f"{frame.GetPC():#x}",
     }
+    if frame.IsInlined():
+        out["inlined"] = True
+    return out
 
 
-def _frame_values(access: SBValueAccess, cap: Capture, frame: Any, index: int, out: dict[str, Any]) -> None:
-    args: dict[str, Any] = {}
-    local: dict[str, Any] = {}
-    types: dict[str, str] = {}
-    is_argument = access.lldb.eValueTypeVariableArgument
-    variables = frame.GetVariables(True, True, False, True)
-    for i in range(variables.GetSize()):
-        var = variables.GetValueAtIndex(i)
-        name = var.GetName() or f"${i}"
-        is_arg = var.GetValueType() == is_argument
-        where = args if is_arg else local
-        if name in where:  # a shadowed local from an outer block: keep the innermost (listed first)
-            continue
-        section = "args" if is_arg else "locals"
-        where[name] = capture_value(access, var, cap, f"frames[{index}].{section}.{name}")
-        types[name] = var.GetDisplayTypeName() or var.GetTypeName() or "?"
-    out["args"] = args
-    out["locals"] = local
-    out["types"] = types
+class SBFrameView:
+    """One SBFrame as `common.snapshot.FrameView`: its place, then its arguments and locals."""
+
+    __slots__ = ("frame", "is_argument")
+
+    def __init__(self, frame: Any, is_argument: int) -> None:
+        self.frame = frame
+        self.is_argument = is_argument
+
+    def describe(self) -> dict[str, Any]:
+        return describe_frame(self.frame)
+
+    def variables(self) -> tuple[list[tuple[str, Any, str]], list[tuple[str, Any, str]]]:
+        args: list[tuple[str, Any, str]] = []
+        local: list[tuple[str, Any, str]] = []
+        variables = self.frame.GetVariables(True, True, False, True)  # innermost block first
+        for i in range(variables.GetSize()):
+            var = variables.GetValueAtIndex(i)
+            item = (var.GetName() or f"${i}", var, var.GetDisplayTypeName() or var.GetTypeName() or "?")
+            (args if var.GetValueType() == self.is_argument else local).append(item)
+        return args, local
 
 
-def read_snapshot_frames(access: SBValueAccess, cap: Capture, thread: Any) -> list[dict[str, Any]]:
-    """The thread's frames (bounded), with args, locals and types in the top `locals_frames`."""
-    limit = cap.bounds.frames
-    if thread.GetFrameAtIndex(limit).IsValid():  # count a deep stack only when it is cut
-        cap.cut("frames", "frames", kept=limit, total=thread.GetNumFrames())
-    frames: list[dict[str, Any]] = []
-    for i in range(limit):
+def frames_of(lldb: Any, thread: Any) -> Iterator[SBFrameView]:
+    """A thread's frames, innermost first, unwound only as far as they are read."""
+    i = 0
+    while True:
         frame = thread.GetFrameAtIndex(i)
         if not frame.IsValid():
-            break
-        out: dict[str, Any] = {"index": i, **_frame_place(frame), "address": f"{frame.GetPC():#x}"}
-        if frame.IsInlined():
-            out["inlined"] = True
-        if i < cap.bounds.locals_frames:
-            if cap.full:
-                cap.cut(f"frames[{i}].locals", "size", kept=0)
-            else:
-                _frame_values(access, cap, frame, i, out)
-        frames.append(out)
-    return frames
-
-
-def snapshot_capture(bounds: Bounds | None = None) -> Capture:
-    """A fresh capture state for one snapshot."""
-    return Capture(bounds)
+            return
+        yield SBFrameView(frame, lldb.eValueTypeVariableArgument)
+        i += 1
 
 
 def read_thread(thread: Any) -> dict[str, Any]:
@@ -233,15 +229,17 @@ def read_thread(thread: Any) -> dict[str, Any]:
     return out
 
 
-def read_sample_threads(process: Any, max_frames: int = 20) -> list[dict[str, Any]]:
-    """Every thread's stack, places only (no values): what a `sample` record carries."""
+def snapshot_record(
+    lldb: Any, thread: Any, reason: str, bounds: Bounds | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A `snapshot` raw record of one thread (extra: bp_id, note, signal...)."""
+    access = SBValueAccess(lldb, thread.GetProcess())
+    return build_snapshot(frames_of(lldb, thread), access, reason, read_thread(thread), bounds, **extra)
+
+
+def sample_record(lldb: Any, process: Any, max_frames: int = 20) -> dict[str, Any]:
+    """A `sample` raw record: every thread's stack, places only (no values)."""
     threads = []
     for thread in process:
-        frames = []
-        for i in range(max_frames):
-            frame = thread.GetFrameAtIndex(i)
-            if not frame.IsValid():
-                break
-            frames.append(_frame_place(frame))
-        threads.append({**read_thread(thread), "frames": frames})
-    return threads
+        threads.append({**read_thread(thread), "frames": stack_of(frames_of(lldb, thread), max_frames)})
+    return {"kind": "sample", "ts": time.time(), "threads": threads}
