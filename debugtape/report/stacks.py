@@ -1,0 +1,86 @@
+"""Sampled stacks in the formats people already use: speedscope JSON and collapsed stacks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from debugtape.report.samples import FrameKey, StoreReader, iter_samples
+
+__all__ = ["SPEEDSCOPE_SCHEMA", "speedscope_json", "collapsed_lines", "collapsed_name"]
+
+SPEEDSCOPE_SCHEMA = "https://www.speedscope.app/file-format-schema.json"
+
+
+def _session_label(store: StoreReader, sid: str) -> str:
+    try:
+        row = store.session(sid)
+    except Exception:  # a label is cosmetic; the export must not fail on it
+        return sid[:12]
+    name = row.get("name") if row else None
+    return f"{name} [{sid[:8]}]" if name else sid[:12]
+
+
+def speedscope_json(store: StoreReader, session_ids: Sequence[str]) -> dict[str, Any]:
+    """A speedscope file (https://www.speedscope.app/file-format-schema.json) for the sessions.
+
+    One sampled profile per (session, thread); each sample weighs 1 and its stack runs from the
+    outermost frame inwards, as speedscope expects. Frames are functions (symbol + file).
+    """
+    frame_index: dict[FrameKey, int] = {}
+    frames: list[dict[str, Any]] = []
+    profiles: dict[tuple[str, str], dict[str, Any]] = {}
+    for sample in iter_samples(store, session_ids):
+        indices = []
+        for key in sample.stack:
+            idx = frame_index.get(key)
+            if idx is None:
+                idx = frame_index[key] = len(frames)
+                frame: dict[str, Any] = {"name": key[0]}
+                if key[1]:
+                    frame["file"] = key[1]
+                frames.append(frame)
+            indices.append(idx)
+        pkey = (sample.session, sample.thread)
+        prof = profiles.get(pkey)
+        if prof is None:
+            prof = profiles[pkey] = {
+                "type": "sampled",
+                "name": f"{_session_label(store, sample.session)} {sample.thread}",
+                "unit": "none",
+                "startValue": 0,
+                "endValue": 0,
+                "samples": [],
+                "weights": [],
+            }
+        prof["samples"].append(indices)
+        prof["weights"].append(1)
+    for prof in profiles.values():
+        prof["endValue"] = len(prof["samples"])
+    names = ", ".join(_session_label(store, s) for s in session_ids)
+    return {
+        "$schema": SPEEDSCOPE_SCHEMA,
+        "name": f"debugtape: {names}" if names else "debugtape",
+        "exporter": "debugtape",
+        "activeProfileIndex": 0,
+        "shared": {"frames": frames},
+        "profiles": list(profiles.values()),
+    }
+
+
+def collapsed_name(key: FrameKey) -> str:
+    """A frame's name as collapsed-stack tools read it: no ';' (the separator) and no newline."""
+    return key[0].replace(";", ":").replace("\n", " ").replace("\r", " ") or "??"
+
+
+def collapsed_lines(store: StoreReader, session_ids: Sequence[str]) -> Iterator[str]:
+    """Collapsed stacks for flamegraph.pl and inferno: `outer;...;inner COUNT`, one per distinct stack.
+
+    Lines carry no trailing newline and come sorted, so the output is stable between runs.
+    """
+    counts: Counter[tuple[str, ...]] = Counter()
+    for sample in iter_samples(store, session_ids):
+        counts[tuple(collapsed_name(k) for k in sample.stack)] += 1
+    for stack in sorted(counts):
+        yield f"{';'.join(stack)} {counts[stack]}"
