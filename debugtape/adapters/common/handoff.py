@@ -17,7 +17,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["IngestChild", "ingest_command", "HandoffError"]
+__all__ = ["IngestChild", "ingest_command", "debugtape_command", "HandoffError"]
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +28,24 @@ class HandoffError(RuntimeError):
     """The ingest child could not be started or has gone away."""
 
 
-def ingest_command(db: str | None = None, extra: Sequence[str] = ()) -> list[str]:
-    """The command that starts `debugtape ingest` with the user's own Python, not the debugger's.
+def debugtape_command(args: Sequence[str]) -> list[str]:
+    """`debugtape ARGS...` run with the user's own Python, not the debugger's.
 
     DEBUGTAPE_PYTHON (set by the init line `debugtape gdb-init` / `lldb-init` prints) names it;
     otherwise the `debugtape` script on PATH; otherwise this interpreter.
     """
     python = os.environ.get("DEBUGTAPE_PYTHON")
     if python:
-        cmd = [python, "-m", "debugtape", "ingest"]
-    elif shutil.which("debugtape"):
-        cmd = [str(shutil.which("debugtape")), "ingest"]
-    else:
-        cmd = [sys.executable, "-m", "debugtape", "ingest"]
+        return [python, "-m", "debugtape", *args]
+    script = shutil.which("debugtape")
+    if script:
+        return [script, *args]
+    return [sys.executable, "-m", "debugtape", *args]
+
+
+def ingest_command(db: str | None = None, extra: Sequence[str] = ()) -> list[str]:
+    """The command that starts `debugtape ingest` (see `debugtape_command`)."""
+    cmd = debugtape_command(["ingest"])
     if db:
         cmd += ["--db", db]
     return cmd + list(extra)
