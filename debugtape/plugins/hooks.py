@@ -1,0 +1,217 @@
+"""PluginHooks: the pipeline's Hooks protocol, one typed wrapper per `debugtape_` hook."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from debugtape.events import EVENT_TYPES
+from debugtape.plugins.config import PluginConfig, read_plugin_config
+from debugtape.plugins.manager import Manager, PluginInfo, discover
+from debugtape.plugins.runner import DeadlineRunner
+
+__all__ = ["PluginHooks", "PluginFailure", "load_hooks", "MAX_ADDED_BYTES", "MAX_TAGS"]
+
+log = logging.getLogger(__name__)
+
+# What a snapshot hook may add: bounded so one plugin cannot blow the 1 MiB event cap.
+MAX_ADDED_BYTES = 64 * 1024
+MAX_TAGS = 32
+MAX_TAG_LEN = 64
+# The catalog's own snapshot fields are the adapters' and the pipeline's; plugins add beside them.
+PROTECTED_SNAPSHOT_FIELDS = frozenset(EVENT_TYPES["debug_snapshot"])
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    plugin: str
+    hook: str
+    reason: str
+
+
+class _Garbage(Exception):
+    """A plugin returned something its hook does not accept."""
+
+
+class PluginHooks:
+    """Calls the enabled plugins for each pipeline step. A plugin that raises, overruns the
+    deadline or returns garbage is logged, counted in `failures` and skipped; one that overruns
+    is disabled for the rest of the session. The caller's event always goes on."""
+
+    def __init__(self, manager: Manager, infos: list[PluginInfo], runner: DeadlineRunner) -> None:
+        self._pm = manager
+        self._runner = runner
+        self.plugins = infos
+        self.failure_log: list[PluginFailure] = [
+            PluginFailure(i.name, "load", i.error or "") for i in infos if i.status == "failed"
+        ]
+        self._disabled: set[str] = set()
+
+    # -- the Hooks protocol -------------------------------------------------------------
+
+    @property
+    def failures(self) -> int:
+        return len(self.failure_log)
+
+    def session_started(self, data: Mapping[str, Any]) -> None:
+        self._notify("debugtape_session_started", data)
+
+    def snapshot(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The snapshot with the plugins' fields added, or None if a plugin dropped it."""
+        result = dict(data)
+        for impl in self._impls("debugtape_snapshot"):
+            ok, value = self._call(impl, "debugtape_snapshot", {"data": copy.deepcopy(result)})
+            if not ok or value is None or value is True:
+                continue
+            if value is False:
+                log.info("plugin %s dropped a snapshot", impl.plugin_name)
+                return None
+            try:
+                _merge_snapshot_fields(result, value)
+            except _Garbage as exc:
+                self._fail(impl.plugin_name, "debugtape_snapshot", f"returned garbage: {exc}")
+        return result
+
+    def breakpoint(self, data: Mapping[str, Any]) -> None:
+        self._notify("debugtape_breakpoint", data)
+
+    def file_changed(self, data: Mapping[str, Any]) -> None:
+        self._notify("debugtape_file_changed", data)
+
+    def commit_seen(self, data: Mapping[str, Any]) -> None:
+        self._notify("debugtape_commit_seen", data)
+
+    def session_ended(self, data: Mapping[str, Any]) -> None:
+        self._notify("debugtape_session_ended", data)
+        # The last call of a session: let the worker go now rather than at its idle timeout.
+        self._runner.close(wait=0.2)
+
+    # -- the other hooks -----------------------------------------------------------------
+
+    def redaction_rules(self) -> list[Any]:
+        """Every plugin's extra redaction rules, in plugin order (each a JSON-able value)."""
+        rules: list[Any] = []
+        for impl in self._impls("debugtape_redaction_rules"):
+            ok, value = self._call(impl, "debugtape_redaction_rules", {})
+            if not ok or value is None:
+                continue
+            if not isinstance(value, list) or not _jsonable(value):
+                self._fail(impl.plugin_name, "debugtape_redaction_rules",
+                           f"returned garbage: expected a list of rules, got {type(value).__name__}")
+                continue
+            rules.extend(value)
+        return rules
+
+    def cli_commands(self) -> list[Any]:
+        """The `click.Command`s the plugins add; names already taken are skipped."""
+        import click
+
+        commands: list[Any] = []
+        names: set[str] = set()
+        for impl in self._impls("debugtape_cli_commands"):
+            ok, value = self._call(impl, "debugtape_cli_commands", {})
+            if not ok or value is None:
+                continue
+            if not isinstance(value, list) or not all(isinstance(c, click.Command) for c in value):
+                self._fail(impl.plugin_name, "debugtape_cli_commands",
+                           "returned garbage: expected a list of click.Command")
+                continue
+            for cmd in value:
+                if not cmd.name or cmd.name in names:
+                    log.warning("plugin %s: command %r skipped (no name or taken)",
+                                impl.plugin_name, cmd.name)
+                    continue
+                names.add(cmd.name)
+                commands.append(cmd)
+        return commands
+
+    def close(self) -> None:
+        self._runner.close()
+
+    # -- machinery -----------------------------------------------------------------------
+
+    def _impls(self, hook: str) -> list[pluggy.HookImpl]:
+        caller = getattr(self._pm.hook, hook)
+        # pluggy calls the last registered first; keep that order.
+        return [i for i in reversed(caller.get_hookimpls()) if i.plugin_name not in self._disabled]
+
+    def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: Mapping[str, Any]) -> tuple[bool, Any]:
+        args = {k: kwargs[k] for k in impl.argnames if k in kwargs}
+        call = self._runner.call(impl.function, args)
+        if call.timed_out:
+            self._disabled.add(impl.plugin_name)
+            self._fail(impl.plugin_name, hook,
+                       f"no answer within {self._runner.timeout:g}s; disabled for this session")
+            return False, None
+        if call.error is not None:
+            self._fail(impl.plugin_name, hook, f"raised {call.error!r}")
+            return False, None
+        return True, call.value
+
+    def _notify(self, hook: str, data: Mapping[str, Any]) -> None:
+        for impl in self._impls(hook):
+            # Each plugin gets its own copy: one cannot alter what the next one or the store sees.
+            self._call(impl, hook, {"data": copy.deepcopy(dict(data))})
+
+    def _fail(self, plugin: str, hook: str, reason: str) -> None:
+        self.failure_log.append(PluginFailure(plugin, hook, reason))
+        log.error("plugin %s, hook %s: %s; skipped", plugin, hook, reason)
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+def _merge_snapshot_fields(result: dict[str, Any], added: Any) -> None:
+    if not isinstance(added, Mapping):
+        raise _Garbage(f"expected a dict, None or False, got {type(added).__name__}")
+    if not all(isinstance(k, str) for k in added):
+        raise _Garbage("field names must be strings")
+    try:
+        size = len(json.dumps(added, allow_nan=False))
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise _Garbage(f"fields are not JSON: {exc}") from None
+    if size > MAX_ADDED_BYTES:
+        raise _Garbage(f"fields take {size} bytes (at most {MAX_ADDED_BYTES})")
+    protected = sorted(k for k in added if k in PROTECTED_SNAPSHOT_FIELDS)
+    if protected:
+        raise _Garbage(f"cannot replace the snapshot's own fields {protected}")
+    tags = added.get("tags")
+    if tags is not None and (
+        not isinstance(tags, list)
+        or not all(isinstance(t, str) and 0 < len(t) <= MAX_TAG_LEN for t in tags)
+    ):
+        raise _Garbage(f"tags must be a list of strings of 1 to {MAX_TAG_LEN} characters")
+    for key, value in added.items():
+        if key == "tags":
+            merged = list(result.get("tags") or [])
+            merged += [t for t in value if t not in merged]
+            result["tags"] = merged[:MAX_TAGS]
+        else:
+            result[key] = value
+
+
+def load_hooks(config_dir: Path | None, project_root: Path | None = None,
+               timeout: float | None = None) -> PluginHooks:
+    """The hooks for a session whose store lives in `config_dir` (the `.debugtape` folder).
+
+    Settings come from `<config_dir>/config.toml` and `<project_root>/pyproject.toml` (the
+    project root defaults to the folder holding `config_dir`).
+    """
+    if project_root is None and config_dir is not None:
+        project_root = Path(config_dir).parent
+    cfg: PluginConfig = read_plugin_config(config_dir, project_root)
+    runner = DeadlineRunner(timeout if timeout is not None else cfg.timeout)
+    manager, infos = discover(cfg, runner)
+    return PluginHooks(manager, infos, runner)
