@@ -1,105 +1,234 @@
-"""A minimal key-based redactor (the spine's placeholder; the full engine replaces its insides).
+"""The redaction engine: walks captured values, redacting by name (keys) and by content (strings).
 
-Public surface that the rest of debugtape relies on: Redactor.redact, Redactor.redact_text,
-RedactionStats, load_redactor. Both redact methods never raise: what they cannot process is
-replaced by a marker (fail closed).
+Public surface the rest of debugtape relies on: `Redactor.redact`, `Redactor.redact_text`,
+`RedactionStats`, `load_redactor`, `KEY_FILE`. Both redact methods never raise: whatever they
+cannot process becomes a marker (fail closed).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
+import logging
 import re
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Redactor", "RedactionStats", "load_redactor", "KEY_FILE"]
+from debugtape.redact.config import RedactConfig, Rule, load_config
+from debugtape.redact.keyfile import KEY_FILE, load_key
+from debugtape.redact.keys import KeyPolicy, literal_pieces
+from debugtape.redact.luhn import card_like
+from debugtape.redact.markers import Fingerprinter, fixed_marker, is_marker
+from debugtape.redact.patterns import ValuePattern
+from debugtape.redact.scanner import TextScanner, unquote
+from debugtape.redact.stats import RedactionStats
 
-KEY_FILE = "redact.key"
+__all__ = ["Redactor", "RedactionStats", "Rule", "load_redactor", "KEY_FILE"]
 
-_SECRET_KEY = re.compile(
-    r"pass(wd|word)?|secret|token|api_?key|auth|credential|private_?key|session|cookie|csrf",
-    re.IGNORECASE,
-)
+log = logging.getLogger(__name__)
 
-
-@dataclass
-class RedactionStats:
-    """How many values were redacted, by kind."""
-
-    kinds: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def count(self) -> int:
-        return sum(self.kinds.values())
-
-    def add(self, kind: str, n: int = 1) -> None:
-        self.kinds[kind] = self.kinds.get(kind, 0) + n
-
-    def merged(self, other: RedactionStats) -> RedactionStats:
-        out = RedactionStats(dict(self.kinds))
-        for k, n in other.kinds.items():
-            out.add(k, n)
-        return out
+_MAX_DEPTH = 100
+_MIN_SCAN = 6  # no secret rule can match a shorter string
+_CLEAN_CACHE_MAX = 200_000
+_CLEAN_CACHE_LEN = 512
+_CARD_MIN = 10**12
+_ADDR = re.compile(r"(0x[0-9a-fA-F]+)(?:\s+(.*))?\Z", re.S)
+_FLAG = re.compile(r"--?([A-Za-z][\w\-]{1,63})\Z")
+_NAME = re.compile(r"[A-Za-z_][\w.\-]{0,63}\Z")
+# Dict keys whose values are names of things, not values: {"types": {"password": "char *"}}.
+_NAME_MAPS = frozenset(("types",))
+# {"name": "Authorization", "value": "..."}: the sibling that names the value.
+_NAME_FIELDS = ("name", "key", "header", "variable", "evaluateName")
+_VALUE_FIELDS = ("value", "val", "result")
 
 
 class Redactor:
     """Replaces secret values by `[REDACTED:<kind>:<fingerprint>]` markers."""
 
-    def __init__(self, key: bytes | None = None) -> None:
-        self._key = key or secrets.token_bytes(32)
+    def __init__(self, key: bytes | None = None, config: RedactConfig | None = None,
+                 extra_rules: Iterable[Rule] = ()) -> None:
+        config = (config or RedactConfig()).with_rules(extra_rules)
+        self.config = config
+        self._fp = Fingerprinter(key or secrets.token_bytes(32))
+        deny = [(r.key, r.kind) for r in config.rules if r.key is not None and not r.allow]
+        allow = [r.key for r in config.rules if r.key is not None and r.allow]
+        self._keys = KeyPolicy(deny, allow)
+        patterns = [ValuePattern(r.kind, re.compile(r.pattern)) for r in config.rules
+                    if r.pattern is not None and not r.allow]
+        allow_values = [re.compile(r.pattern) for r in config.rules
+                        if r.pattern is not None and r.allow]
+        extra_words = [w for k, _ in deny for w in literal_pieces(k)]
+        self._scanner = TextScanner(self._fp, self._keys, patterns, allow_values, extra_words)
+        # Strings seen clean before (paths, symbols, types repeat in every frame) skip the scan.
+        self._clean: set[str] = set()
+        self._min_scan = 1 if patterns else _MIN_SCAN
+
+    # -- public API ---------------------------------------------------------------------------
 
     def marker(self, kind: str, value: str) -> str:
-        fp = hmac.new(self._key, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:8]
-        return f"[REDACTED:{kind}:{fp}]"
+        return self._fp.marker(kind, value)
+
+    def key_kind(self, name: str) -> str | None:
+        """The marker kind if values under this name are secret, else None."""
+        return self._keys.kind(name)
 
     def redact(self, value: Any) -> tuple[Any, RedactionStats]:
+        """Redact a JSON-like value at every depth; never raises."""
         stats = RedactionStats()
         try:
             return self._walk(value, None, stats, 0), stats
-        except Exception:  # fail closed
+        except Exception:  # fail closed: the whole value goes
+            log.exception("redaction failed; the value is dropped")
             stats.add("error")
-            return "[REDACTED:error:unprocessable]", stats
+            return fixed_marker("error", "unprocessable"), stats
 
     def redact_text(self, text: str) -> tuple[str, RedactionStats]:
-        return text, RedactionStats()
-
-    def _walk(self, value: Any, key: str | None, stats: RedactionStats, depth: int) -> Any:
-        if key is not None and _SECRET_KEY.search(key) and value not in (None, "", 0):
-            if not isinstance(value, (Mapping, list, tuple)):
-                stats.add("key")
-                return self.marker("key", str(value))
-        if depth > 64:
-            stats.add("depth")
-            return "[REDACTED:depth:too-deep]"
-        if isinstance(value, Mapping):
-            return {str(k): self._walk(v, str(k), stats, depth + 1) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self._walk(v, key, stats, depth + 1) for v in value]
-        if value is None or isinstance(value, (bool, int, float, str)):
-            return value
-        stats.add("unknown_type")
-        return "[REDACTED:unknown_type:" + type(value).__name__ + "]"
-
-
-def load_redactor(store_dir: Path | None = None, project_root: Path | None = None) -> Redactor:
-    """The redactor for a store: its key lives in <store_dir>/redact.key (0600), made on first use."""
-    if store_dir is None:
-        return Redactor()
-    path = Path(store_dir) / KEY_FILE
-    try:
-        key = path.read_bytes()
-    except FileNotFoundError:
-        key = secrets.token_bytes(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        """Redact secrets inside free text (log lines, command lines, JSON text); never raises."""
+        stats = RedactionStats()
+        if not isinstance(text, str):
+            return self.redact(text)  # type: ignore[return-value]
         try:
-            os.write(fd, key)
-        finally:
-            os.close(fd)
-    except OSError:
-        key = secrets.token_bytes(32)
-    return Redactor(key)
+            return self._text(text, stats), stats
+        except Exception:
+            log.exception("redaction failed; the text is dropped")
+            stats.add("error")
+            return fixed_marker("error", "unprocessable"), stats
+
+    # -- the walk -----------------------------------------------------------------------------
+
+    def _text(self, s: str, stats: RedactionStats) -> str:
+        if len(s) < self._min_scan or s in self._clean:
+            return s
+        try:
+            out = self._scanner.scan(s, stats)
+        except Exception:
+            log.exception("string redaction failed; the string is dropped")
+            stats.add("error")
+            return fixed_marker("error", "unprocessable")
+        if out is s and len(s) <= _CLEAN_CACHE_LEN:
+            if len(self._clean) >= _CLEAN_CACHE_MAX:
+                self._clean.clear()
+            self._clean.add(s)
+        return out
+
+    def _walk(self, v: Any, kind: str | None, stats: RedactionStats, depth: int) -> Any:
+        t = type(v)
+        if t is str:
+            return self._secret(v, kind, stats) if kind else self._text(v, stats)
+        if t is int:
+            if kind:
+                return self._secret(v, kind, stats)
+            if (v >= _CARD_MIN or v <= -_CARD_MIN) and card_like(str(abs(v))):
+                stats.add("card")
+                return self._fp.marker("card", str(abs(v)))
+            return v
+        if v is None or t is bool:
+            return v
+        if t is float:
+            return self._secret(v, kind, stats) if kind else v
+        if depth >= _MAX_DEPTH:
+            stats.add("depth")
+            return fixed_marker("depth", "too_deep")
+        if isinstance(v, Mapping):
+            return self._dict(v, kind, stats, depth)
+        if isinstance(v, (list, tuple)):
+            return self._list(v, kind, stats, depth)
+        if isinstance(v, str):  # str subclasses
+            return self._walk(str(v), kind, stats, depth)
+        if isinstance(v, (bytes, bytearray)):
+            return self._walk(bytes(v).decode("utf-8", "replace"), kind, stats, depth)
+        if isinstance(v, int):
+            return self._walk(int(v), kind, stats, depth)
+        if isinstance(v, float):
+            return self._walk(float(v), kind, stats, depth)
+        stats.add("unknown_type")
+        return fixed_marker("unknown_type", type(v).__name__)
+
+    def _dict(self, d: Mapping[Any, Any], kind: str | None, stats: RedactionStats,
+              depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        named = None if kind else self._named_kind(d)
+        key_kind = self._keys.kind
+        for k, x in d.items():
+            ks = k if type(k) is str else self._walk(k, None, stats, depth + 1)
+            if not isinstance(ks, str):
+                ks = str(ks)
+            elif len(ks) >= 16:
+                ks = self._text(ks, stats)
+            if ks in _NAME_MAPS and isinstance(x, Mapping) and kind is None:
+                out[ks] = {str(n): self._walk(t, None, stats, depth + 2) for n, t in x.items()}
+                continue
+            child = kind or key_kind(ks) or (named if ks in _VALUE_FIELDS else None)
+            out[ks] = self._walk(x, child, stats, depth + 1)
+        return out
+
+    def _named_kind(self, d: Mapping[Any, Any]) -> str | None:
+        for f in _NAME_FIELDS:
+            name = d.get(f)
+            if type(name) is str and name:
+                kind = self._keys.kind(name)
+                if kind:
+                    return kind
+        return None
+
+    def _list(self, items: list[Any] | tuple[Any, ...], kind: str | None, stats: RedactionStats,
+              depth: int) -> list[Any]:
+        if kind:
+            return [self._walk(x, kind, stats, depth + 1) for x in items]
+        out: list[Any] = []
+        follow: str | None = None  # set by a secret flag (--password) or a header pair's name
+        pair = len(items) == 2 and type(items[0]) is str
+        for i, x in enumerate(items):
+            if follow:
+                out.append(self._walk(x, follow, stats, depth + 1))
+                follow = None
+                continue
+            out.append(self._walk(x, None, stats, depth + 1))
+            if type(x) is str and x:
+                if (pair and i == 0 and not isinstance(items[1], (Mapping, list, tuple))
+                        and _NAME.match(x)):
+                    follow = self._keys.kind(x)
+                elif x[0] == "-" and (m := _FLAG.match(x)):
+                    follow = self._keys.kind(m.group(1))
+        return out
+
+    def _secret(self, v: str | int | float, kind: str, stats: RedactionStats) -> str | int | float:
+        """A value held under a secret name: everything but its address goes."""
+        if type(v) is not str:
+            stats.add(kind)
+            return self._fp.marker(kind, str(v))
+        s = v
+        if not s or is_marker(s):
+            return s
+        prefix = ""
+        m = _ADDR.match(s)
+        if m:
+            if m.group(2) is None:
+                return s  # a bare pointer is a clue, not the secret
+            prefix, s = m.group(1) + " ", m.group(2)
+            if is_marker(s):
+                return v
+        secret = unquote(s)
+        if not secret.strip():
+            return v
+        if "[REDACTED:" in s:
+            # Partly redacted already (e.g. by a scan): finish the job without re-hashing markers.
+            out = self._scanner.scan(s, stats)
+            if "[REDACTED:" in out and not _has_plain_text(out):
+                return prefix + out
+        stats.add(kind)
+        return prefix + self._fp.marker(kind, secret)
+
+
+def _has_plain_text(s: str) -> bool:
+    from debugtape.redact.markers import MARKER_RE
+
+    return bool(MARKER_RE.sub("", s).strip(" \t\"'.,;:"))
+
+
+def load_redactor(store_dir: Path | None = None, project_root: Path | None = None,
+                  extra_rules: Iterable[Rule] = ()) -> Redactor:
+    """The redactor for a store: key from `<store_dir>/redact.key` (0600, made on first use),
+    rules from the project's config plus `extra_rules` (plugins). A bad config is a ConfigError."""
+    key = load_key(Path(store_dir)) if store_dir is not None else None
+    return Redactor(key, load_config(project_root), extra_rules)
