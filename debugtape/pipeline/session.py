@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from debugtape.events import EVENT_TYPES, Event, new_session_id, now_ts
-from debugtape.records import RecordError
-from debugtape.redact import RedactionStats, Redactor, redact_event
 from debugtape.pipeline.bound import Bounds, bound_sample, bound_snapshot, bound_value, cap_event
 from debugtape.pipeline.ratelimit import RateLimits, TokenBucket
 from debugtape.pipeline.stages import Correlator, EventSink, Hooks, NullCorrelator, NullHooks
+from debugtape.records import RecordError
+from debugtape.redact import RedactionStats, Redactor, redact_event
 from debugtape.store.rows import snapshot_id
 
 __all__ = ["SessionPipeline"]

@@ -233,7 +233,7 @@ class Queries:
             where.append("e.session = ?")
             args.append(session)
         if types:
-            where.append("e.type IN (%s)" % ",".join("?" * len(types)))
+            where.append("e.type IN ({})".format(",".join("?" * len(types))))
             args += list(types)
         if since is not None:
             where.append("e.ts_ms >= ?")

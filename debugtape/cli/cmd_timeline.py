@@ -1,0 +1,55 @@
+"""`debugtape timeline`: events in time order, filtered by session, symbol, file, line, commit, type, time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from debugtape.cli.common import (
+    as_of_option,
+    db_option,
+    emit_json,
+    handle_errors,
+    json_option,
+    open_store,
+)
+
+
+@click.command("timeline")
+@click.option("--session", "-s", default=None, help="Only this session (id prefix, name, or 'last').")
+@click.option("--symbol", default=None, help="Events whose stack or breakpoint is in this function.")
+@click.option("--file", "file", default=None, help="Events at this file (basename or path suffix).")
+@click.option("--line", type=int, default=None, help="Events at this line (with --file: that file's line).")
+@click.option("--commit", default=None, help="Events tied to this commit (hash prefix).")
+@click.option("--type", "types", multiple=True, help="Only these event types (repeatable).")
+@click.option("--since", default=None, help="From this time (ISO 8601 or a duration ago, e.g. 2h).")
+@click.option("--until", default=None, help="Up to this time.")
+@click.option("--limit", "-n", type=int, default=None, help="The last N matching events.")
+@db_option
+@json_option
+@as_of_option
+@handle_errors
+def command(session: str | None, symbol: str | None, file: str | None, line: int | None,
+            commit: str | None, types: tuple[str, ...], since: str | None, until: str | None,
+            limit: int | None, db: Path | None, as_json: bool, as_of: str | None) -> None:
+    """Show events in time order (all sessions unless --session)."""
+    from debugtape.store import parse_time
+
+    with open_store(db) as store:
+        cap = store.as_of_id(as_of)
+        sid = store.resolve_session(session, cap) if session else None
+        rows = store.events(
+            session=sid, types=list(types) or None, symbol=symbol, file=file, line=line, commit=commit,
+            since=parse_time(since) if since else None, until=parse_time(until) if until else None,
+            limit=limit, as_of=cap, newest=limit is not None,
+        )
+    if as_json:
+        emit_json([r.to_dict() for r in rows])
+        return
+    from debugtape.cli.render import event_line
+
+    for r in rows:
+        click.echo(event_line(r.id, r.event))
+    if not rows:
+        click.echo("no matching events", err=True)
