@@ -54,9 +54,8 @@ class _Fields(Sequence[tuple[str, Any]]):
 class SBValueAccess:
     """Describes an lldb.SBValue as one of the walker's shapes (see common/values.py)."""
 
-    def __init__(self, lldb: Any, process: Any) -> None:
+    def __init__(self, lldb: Any) -> None:
         self.lldb = lldb
-        self.process = process
         L = lldb  # noqa: N806 - short alias for the constant tables below
         self._ints = frozenset(getattr(L, "eBasicType" + n) for n in (
             "Short", "UnsignedShort", "Int", "UnsignedInt", "Long", "UnsignedLong", "LongLong",
@@ -124,7 +123,8 @@ class SBValueAccess:
         address = value.GetValueAsUnsigned(0)
         pointee = sbtype.GetPointeeType() if sbtype.IsPointerType() else sbtype.GetDereferencedType()
         if address and self._is_char(pointee):
-            return ("cstring", address, lambda n: self._read_cstring(address, n))
+            process = value.GetProcess()
+            return ("cstring", address, lambda n: self._read_cstring(process, address, n))
         pclass = pointee.GetCanonicalType().GetTypeClass()
         text = f"{address:#x}"
         if address and pclass in self._records:
@@ -135,14 +135,14 @@ class SBValueAccess:
                 text = f"{text} <{symbol}>"
         return ("pointer", address, text, None)
 
-    def _read_cstring(self, address: int, limit: int) -> bytes:
+    def _read_cstring(self, process: Any, address: int, limit: int) -> bytes:
         # Read page by page: a string that ends just before an unmapped page must still read.
         error = self.lldb.SBError()
         out = b""
         while len(out) < limit:
             at = address + len(out)
             chunk = min(limit - len(out), PAGE - at % PAGE)
-            data = self.process.ReadMemory(at, chunk, error)
+            data = process.ReadMemory(at, chunk, error)
             if error.Fail() or not data:
                 if not out:
                     raise RuntimeError(f"cannot read memory at {at:#x}")
@@ -233,7 +233,7 @@ def snapshot_record(
     lldb: Any, thread: Any, reason: str, bounds: Bounds | None = None, **extra: Any
 ) -> dict[str, Any]:
     """A `snapshot` raw record of one thread (extra: bp_id, note, signal...)."""
-    access = SBValueAccess(lldb, thread.GetProcess())
+    access = SBValueAccess(lldb)
     return build_snapshot(frames_of(lldb, thread), access, reason, read_thread(thread), bounds, **extra)
 
 
