@@ -1,0 +1,137 @@
+"""What the terminal UI shows, read from the store: session rows, snapshot rows, filters, replay steps."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from debugtape.events import Event, parse_ts
+
+__all__ = ["Filter", "parse_filter", "session_cells", "snapshot_cells", "matching_seqs",
+           "matching_sessions", "event_summary", "short_commit"]
+
+SESSION_COLUMNS = ("id", "name", "tool", "status", "started", "commit", "snaps", "samples")
+SNAPSHOT_COLUMNS = ("seq", "t", "reason", "bp", "symbol", "where", "thread")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter typed in the UI: `sym:NAME file:PATH commit:PREFIX`; a bare word is a symbol."""
+
+    symbol: str | None = None
+    file: str | None = None
+    commit: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.symbol or self.file or self.commit)
+
+    def store_filters(self) -> dict[str, Any]:
+        return {k: v for k, v in (("symbol", self.symbol), ("file", self.file), ("commit", self.commit)) if v}
+
+    def describe(self) -> str:
+        return " ".join(f"{k}:{v}" for k, v in (("sym", self.symbol), ("file", self.file),
+                                               ("commit", self.commit)) if v)
+
+
+def parse_filter(text: str) -> Filter:
+    """'parse file:parser.c commit:abc' -> Filter(symbol='parse', file='parser.c', commit='abc')."""
+    values: dict[str, str] = {}
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        words = text.split()
+    for word in words:
+        key, sep, value = word.partition(":")
+        key = key.lower()
+        if sep and key in ("sym", "symbol", "s"):
+            values["symbol"] = value
+        elif sep and key in ("file", "f"):
+            values["file"] = value
+        elif sep and key in ("commit", "c"):
+            values["commit"] = value
+        else:
+            values["symbol"] = word
+    return Filter(**{k: v for k, v in values.items() if v})
+
+
+def short_commit(row: Mapping[str, Any]) -> str:
+    commit = row.get("commit")
+    if isinstance(commit, Mapping):
+        commit = commit.get("head")
+    text = str(commit or "")[:10]
+    if row.get("dirty"):
+        text += "*"
+    return text
+
+
+def session_cells(row: Mapping[str, Any]) -> tuple[str, ...]:
+    counts = row.get("counts") or {}
+    started = str(row.get("started") or "").replace("T", " ")[:19]
+    return (str(row["id"])[:10], str(row.get("name") or ""), str(row.get("tool") or ""),
+            str(row.get("status") or ""), started, short_commit(row),
+            str(counts.get("snapshots", "")), str(counts.get("samples", "")))
+
+
+def _where(file: object, line: object) -> str:
+    base = str(file or "").rsplit("/", 1)[-1]
+    return f"{base}:{line}" if base and line is not None else base
+
+
+def snapshot_cells(row: Mapping[str, Any], t0_ms: int | None) -> tuple[str, ...]:
+    """Cells for a row of `Store.snapshots(session)`."""
+    t = ""
+    if t0_ms is not None and row.get("ts_ms") is not None:
+        t = f"{(int(row['ts_ms']) - t0_ms) / 1000:.3f}s"
+    return (str(row["seq"]), t, str(row.get("reason") or ""), str(row.get("bp_id") or ""),
+            str(row.get("symbol") or ""), _where(row.get("file"), row.get("line")),
+            str(row.get("thread") or ""))
+
+
+def matching_seqs(store: Any, session: str, flt: Filter) -> set[int] | None:
+    """Seqs of the session's snapshots that match the filter (None when there is no filter)."""
+    if flt.empty:
+        return None
+    rows = store.events(session=session, types=["debug_snapshot"], **flt.store_filters())
+    return {r.event.seq for r in rows}
+
+
+def matching_sessions(store: Any, flt: Filter) -> set[str] | None:
+    """Sessions with at least one snapshot, breakpoint or sample matching the filter."""
+    if flt.empty:
+        return None
+    rows = store.events(types=["debug_snapshot", "breakpoint_set", "stack_sample", "session_started"],
+                        **flt.store_filters())
+    return {r.event.session for r in rows}
+
+
+def event_summary(event: Event, t0: float | None) -> str:
+    """One line saying what an event is, for the replay view."""
+    data = event.data
+    t = ""
+    if t0 is not None:
+        try:
+            t = f"+{parse_ts(event.ts) - t0:.3f}s "
+        except ValueError:
+            t = ""
+    head = f"{t}#{event.seq} {event.type}"
+    if event.type == "debug_snapshot":
+        frames: Sequence[Any] = data.get("frames") or []
+        top = frames[0] if frames and isinstance(frames[0], Mapping) else {}
+        return (f"{head}: {data.get('reason', '')} in {top.get('symbol', '??')} at "
+                f"{_where(top.get('file'), top.get('line'))}")
+    if event.type.startswith("breakpoint_"):
+        return f"{head}: {data.get('location') or _where(data.get('file'), data.get('line'))}"
+    if event.type == "stack_sample":
+        return f"{head}: {len(data.get('threads') or [])} thread(s)"
+    if event.type == "note":
+        return f"{head}: {data.get('text', '')}"
+    if event.type == "session_ended":
+        return f"{head}: {data.get('reason', '')} exit {data.get('exit_code')}"
+    if event.type == "file_changed":
+        return f"{head}: {data.get('kind', '')} {data.get('path', '')}"
+    if event.type == "vcs_commit":
+        return f"{head}: {str(data.get('hash', ''))[:10]} {data.get('message', '')}"
+    return head

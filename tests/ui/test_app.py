@@ -1,0 +1,167 @@
+"""`debugtape ui` driven by textual's pilot against a real store fed through the real pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Static
+
+from debugtape.pipeline import open_pipeline
+from debugtape.store import Store
+from debugtape.ui.app import TapeApp
+from debugtape.ui.screens import ReplayScreen, SessionsScreen, SnapshotScreen, SnapshotsScreen
+
+SRC = Path(__file__).resolve()
+
+
+def _snapshot(i: int, symbol: str = "parse") -> dict:
+    return {"kind": "snapshot", "reason": "breakpoint", "bp_id": "1", "thread": {"id": 1, "name": "main"},
+            "frames": [{"index": 0, "symbol": symbol, "file": str(SRC), "line": 3, "module": "prog",
+                        "locals": {"count": i, "name": f"item{i}"}, "types": {"count": "int"}},
+                       {"index": 1, "symbol": "main", "file": str(SRC), "line": 5}]}
+
+
+def _record(db: Path, name: str, snaps: int, symbol: str = "parse") -> str:
+    with open_pipeline(db) as p:
+        p.feed({"kind": "start", "name": name, "tool": "python", "program": "prog.py"})
+        p.feed({"kind": "breakpoint", "action": "set", "bp_id": "1", "file": str(SRC), "line": 3,
+                "location": f"{SRC.name}:3"})
+        for i in range(snaps):
+            p.feed(_snapshot(i, symbol))
+        p.feed({"kind": "note", "text": "looked at it"})
+        p.feed({"kind": "end", "reason": "exited", "exit_code": 0})
+        return str(p.session_id)
+
+
+def _cell(table: DataTable, row: int, col: int) -> str:
+    return str(table.get_row_at(row)[col])
+
+
+async def _wait(pilot, cond, timeout: float = 10.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if cond():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.mark.timeout(60)
+def test_list_open_drill_down_and_replay(store_path: Path) -> None:
+    older = _record(store_path, "older", 2, symbol="tokenize")
+    newest = _record(store_path, "newest", 3)
+
+    async def run() -> None:
+        with Store(store_path, readonly=True) as store:
+            app = TapeApp(store, store_path, poll_interval=0.1)
+            async with app.run_test(size=(160, 40)) as pilot:
+                screen = app.screen
+                assert isinstance(screen, SessionsScreen)
+                table = screen.query_one("#sessions", DataTable)
+                assert table.row_count == 2
+                assert screen.selected_id() == newest  # starts on the most recent session
+                await pilot.press("enter")
+                await _wait(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
+                snaps = app.screen.query_one("#snapshots", DataTable)
+                assert snaps.row_count == 3
+                await pilot.press("down", "enter")
+                await _wait(pilot, lambda: isinstance(app.screen, SnapshotScreen))
+                detail = app.screen
+                assert detail.seq == int(_cell(snaps, 1, 0))
+                loc = detail.query_one("#locals", DataTable)
+                names = {_cell(loc, r, 1): _cell(loc, r, 3) for r in range(loc.row_count)}
+                assert names == {"count": "1", "name": "item1"}
+                src = str(detail.query_one("#source", Static).render())
+                assert "from __future__ import annotations" in src  # line 3 of this file
+                await pilot.press("down")  # frame #1: main, no locals
+                await _wait(pilot, lambda: loc.row_count == 0)
+                await pilot.press("n")  # next snapshot
+                await _wait(pilot, lambda: detail.seq == int(_cell(snaps, 2, 0)))
+                await pilot.press("escape", "escape")
+                await _wait(pilot, lambda: isinstance(app.screen, SessionsScreen))
+                # filter by symbol: only the older session stopped in tokenize
+                await pilot.press("slash", *"tokenize", "enter")
+                await _wait(pilot, lambda: table.row_count == 1)
+                assert screen.selected_id() == older
+                await pilot.press("slash", "ctrl+u", "enter")  # clear it again
+                await _wait(pilot, lambda: table.row_count == 2)
+                # replay the newest session
+                table.move_cursor(row=0)
+                await pilot.press("r")
+                await _wait(pilot, lambda: isinstance(app.screen, ReplayScreen))
+                replay = app.screen
+                kinds = [e.type for e in replay.events]
+                assert kinds[0] == "session_started" and kinds[-1] == "session_ended"
+                assert kinds.count("debug_snapshot") == 3
+                first_snap = kinds.index("debug_snapshot")
+                for _ in range(first_snap):
+                    await pilot.press("n")
+                assert replay.pos == first_snap
+                rloc = replay.query_one("#locals", DataTable)
+                assert {_cell(rloc, r, 1) for r in range(rloc.row_count)} == {"count", "name"}
+                await pilot.press("end")
+                assert replay.pos == len(kinds) - 1
+                await pilot.press("home", "space")  # play from the start
+                await _wait(pilot, lambda: replay.pos >= 1, timeout=5)
+                await pilot.press("space")
+                await pilot.press("q")
+
+    asyncio.run(run())
+
+
+@pytest.mark.timeout(60)
+def test_active_session_updates_live(store_path: Path) -> None:
+    _record(store_path, "done", 1)
+    feed_more = threading.Event()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def recorder() -> None:
+        try:
+            with open_pipeline(store_path) as p:
+                p.feed({"kind": "start", "name": "live", "tool": "python"})
+                p.feed(_snapshot(0))
+                feed_more.wait(20)
+                p.feed(_snapshot(1, symbol="late_arrival"))
+                stop.wait(20)
+        except BaseException as exc:  # surfaced in the test thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=recorder, daemon=True)
+    thread.start()
+
+    async def run() -> None:
+        with Store(store_path, readonly=True) as store:
+            await asyncio.sleep(0)
+            app = TapeApp(store, store_path, poll_interval=0.1)
+            async with app.run_test(size=(160, 40)) as pilot:
+                screen = app.screen
+                table = screen.query_one("#sessions", DataTable)
+                await _wait(pilot, lambda: table.row_count == 2 and
+                            any(_cell(table, r, 1) == "live" for r in range(table.row_count)))
+                live_row = next(r for r in range(table.row_count) if _cell(table, r, 1) == "live")
+                assert _cell(table, live_row, 3) == "active"
+                table.move_cursor(row=live_row)
+                await pilot.press("enter")
+                await _wait(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
+                snaps = app.screen.query_one("#snapshots", DataTable)
+                await _wait(pilot, lambda: snaps.row_count == 1)
+                feed_more.set()  # the debugger stops again while we watch
+                await _wait(pilot, lambda: snaps.row_count == 2)
+                assert _cell(snaps, 1, 4) == "late_arrival"
+                stop.set()
+                await pilot.press("escape")
+                await _wait(pilot, lambda: isinstance(app.screen, SessionsScreen))
+                table = app.screen.query_one("#sessions", DataTable)
+                await _wait(pilot, lambda: any(_cell(table, r, 3) == "completed" and _cell(table, r, 1) == "live"
+                                               for r in range(table.row_count)))
+
+    try:
+        asyncio.run(run())
+    finally:
+        feed_more.set()
+        stop.set()
+        thread.join(10)
+    assert not errors
