@@ -14,10 +14,10 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, BinaryIO
 
-__all__ = ["IngestChild", "ingest_command", "debugtape_command", "HandoffError"]
+__all__ = ["IngestChild", "LineWriter", "ingest_command", "debugtape_command", "HandoffError"]
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +56,73 @@ def _encode(record: Mapping[str, Any]) -> bytes:
     return (json.dumps(record, ensure_ascii=False, default=repr, separators=(",", ":")) + "\n").encode("utf-8", "replace")
 
 
+class LineWriter:
+    """A queue drained by a daemon thread that writes each record as one JSON line to `stream`."""
+
+    def __init__(self, stream: BinaryIO, what: str, status: Callable[[], str] = lambda: "") -> None:
+        self.sent = 0
+        self.failed: str | None = None
+        self._stream = stream
+        self._what = what
+        self._status = status
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._pump, name="debugtape-handoff", daemon=True)
+        self._thread.start()
+
+    def alive(self) -> bool:
+        return self.failed is None
+
+    def send(self, record: Mapping[str, Any]) -> None:
+        """Queue one record; never blocks and never raises."""
+        self._queue.put(record)
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Wait until everything queued so far has been written."""
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
+
+    def close(self, timeout: float = 30.0) -> int | None:
+        """Write what is queued, then close the stream (the reader sees end of input)."""
+        self._queue.put(_STOP)
+        self._thread.join(timeout)
+        return None if self.failed else 0
+
+    def _pump(self) -> None:
+        stream = self._stream
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                break
+            if isinstance(item, threading.Event):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+                item.set()
+                continue
+            if self.failed:
+                continue
+            try:
+                stream.write(_encode(item))  # type: ignore[arg-type]
+                self.sent += 1
+                if self._queue.empty():
+                    stream.flush()
+            except (OSError, ValueError) as exc:
+                self.failed = f"{self._what} stopped reading ({exc}){self._status()}"
+                log.warning(self.failed)
+        try:
+            stream.close()
+        except (OSError, ValueError):
+            pass
+
+
 class IngestChild:
     """A running `debugtape ingest` child fed from a queue by a writer thread."""
 
     def __init__(self, command: Sequence[str], env: Mapping[str, str] | None = None) -> None:
         self.command = list(command)
-        self.sent = 0
-        self.failed: str | None = None
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._stderr_tail = b""
         try:
             # Own session: Ctrl-C in the debugger must not kill the recorder.
             self._proc = subprocess.Popen(
@@ -76,68 +135,58 @@ class IngestChild:
             )
         except OSError as exc:
             raise HandoffError(f"cannot start {self.command[0]}: {exc}") from exc
-        self._thread = threading.Thread(target=self._pump, name="debugtape-handoff", daemon=True)
-        self._thread.start()
+        assert self._proc.stdin is not None
+        # A child that writes much to stderr must never block on a full pipe: keep its tail.
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, name="debugtape-ingest-stderr", daemon=True)
+        self._stderr_thread.start()
+        self._writer = LineWriter(self._proc.stdin, "debugtape ingest",
+                                  lambda: f"; exit code {self._proc.poll()}")
 
     @property
     def pid(self) -> int:
         return self._proc.pid
 
+    @property
+    def sent(self) -> int:
+        return self._writer.sent
+
+    @property
+    def failed(self) -> str | None:
+        return self._writer.failed
+
     def alive(self) -> bool:
-        return self.failed is None and self._proc.poll() is None
+        return self._writer.alive() and self._proc.poll() is None
 
     def send(self, record: Mapping[str, Any]) -> None:
         """Queue one record; never blocks and never raises."""
-        self._queue.put(record)
+        self._writer.send(record)
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until everything queued so far has been written to the child."""
-        done = threading.Event()
-        self._queue.put(done)
-        done.wait(timeout)
+        self._writer.flush(timeout)
 
     def close(self, timeout: float = 30.0) -> int | None:
         """Write what is queued, close stdin (end of input) and wait for the child to finish."""
-        self._queue.put(_STOP)
-        self._thread.join(timeout)
+        self._writer.close(timeout)
         try:
-            return self._proc.wait(timeout)
+            code = self._proc.wait(timeout)
         except subprocess.TimeoutExpired:
             return None
+        self._stderr_thread.join(2)
+        return code
 
     def error_output(self) -> str:
-        if self._proc.poll() is None or self._proc.stderr is None:
+        if self._proc.poll() is None:
             return ""
-        try:
-            return self._proc.stderr.read().decode("utf-8", "replace")
-        except (OSError, ValueError):
-            return ""
+        self._stderr_thread.join(2)
+        return self._stderr_tail.decode("utf-8", "replace")
 
-    def _pump(self) -> None:
-        stdin = self._proc.stdin
-        assert stdin is not None
-        while True:
-            item = self._queue.get()
-            if item is _STOP:
-                break
-            if isinstance(item, threading.Event):
-                try:
-                    stdin.flush()
-                except (OSError, ValueError):
-                    pass
-                item.set()
-                continue
-            if self.failed:
-                continue
-            try:
-                stdin.write(_encode(item))  # type: ignore[arg-type]
-                self.sent += 1
-                if self._queue.empty():
-                    stdin.flush()
-            except (OSError, ValueError) as exc:
-                self.failed = f"debugtape ingest stopped reading ({exc}); exit code {self._proc.poll()}"
-                log.warning(self.failed)
+    def _drain_stderr(self) -> None:
+        err = self._proc.stderr
+        if err is None:
+            return
         try:
-            stdin.close()
+            for chunk in iter(lambda: err.read1(4096), b""):
+                self._stderr_tail = (self._stderr_tail + chunk)[-8192:]
         except (OSError, ValueError):
             pass

@@ -157,7 +157,7 @@ class Recorder:
         self.counts = {}
         self._hits = {}
         self._send({
-            "kind": "start", "session": self.session, "name": name, "tool": self.backend.tool,
+            "kind": "start", "ts": self.started, "session": self.session, "name": name, "tool": self.backend.tool,
             "program": info.get("program"), "argv": info.get("argv"), "cwd": cwd,
             "env": _env_values(os.environ), "pid": info.get("pid"),
             "meta": {"env_names": sorted(k for k in os.environ if k not in ENV_ALLOWLIST),

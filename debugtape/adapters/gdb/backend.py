@@ -1,0 +1,198 @@
+"""gdb's side of the recorder: frames, threads, breakpoints and snappoints (runs inside gdb's Python)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import gdb  # type: ignore[import-not-found]
+
+from debugtape.adapters.gdb.values import GdbValueAccess
+
+__all__ = ["GdbBackend", "GdbFrame", "Snappoint", "breakpoint_fields"]
+
+_BP_KINDS = {
+    gdb.BP_BREAKPOINT: "breakpoint",
+    gdb.BP_HARDWARE_BREAKPOINT: "breakpoint",
+    gdb.BP_WATCHPOINT: "watchpoint",
+    gdb.BP_HARDWARE_WATCHPOINT: "watchpoint",
+    gdb.BP_READ_WATCHPOINT: "watchpoint",
+    gdb.BP_ACCESS_WATCHPOINT: "watchpoint",
+}
+_SAMPLE_FRAMES = 64  # the pipeline keeps 64 frames of a sampled stack
+_BP_CATCHPOINT = getattr(gdb, "BP_CATCHPOINT", None)
+
+# symtab.fullname() stats the file system; a stack repeats the same few files.
+_fullnames: dict[tuple[str, str], str] = {}
+
+
+def _fullname(symtab: Any) -> str:
+    key = (symtab.filename, symtab.objfile.filename if symtab.objfile else "")
+    name = _fullnames.get(key)
+    if name is None:
+        name = _fullnames[key] = symtab.fullname()
+    return name
+
+
+class GdbFrame:
+    """A gdb.Frame as `common.snapshot.FrameView`."""
+
+    __slots__ = ("frame",)
+
+    def __init__(self, frame: Any) -> None:
+        self.frame = frame
+
+    def describe(self) -> dict[str, Any]:
+        f = self.frame
+        pc = f.pc()
+        sal = f.find_sal()
+        symtab = sal.symtab
+        if symtab is not None:
+            file: str | None = _fullname(symtab)
+            module = symtab.objfile.filename if symtab.objfile else None
+        else:
+            file = None
+            module = gdb.solib_name(pc) or _main_module()
+        return {"symbol": f.name(), "file": file, "line": sal.line or None, "module": module,
+                "address": f"{pc:#x}"}
+
+    def variables(self) -> tuple[list[tuple[str, Any, str]], list[tuple[str, Any, str]]]:
+        f = self.frame
+        args: list[tuple[str, Any, str]] = []
+        local: list[tuple[str, Any, str]] = []
+        block = f.block()  # raises RuntimeError without debug info: the caller records it
+        line = f.find_sal().line
+        while block is not None:
+            for sym in block:
+                if sym.is_argument:
+                    args.append((sym.name, sym.value(f), str(sym.type)))
+                elif sym.is_variable and not (block.function is None and sym.line > line > 0):
+                    # a local declared further down this scope is not alive yet: skip it
+                    local.append((sym.name, sym.value(f), str(sym.type)))
+            if block.function is not None:
+                break
+            block = block.superblock
+        return args, local
+
+
+def _main_module() -> str | None:
+    prog = gdb.current_progspace()
+    return prog.filename if prog is not None else None
+
+
+def _frames_of_selected() -> Iterator[GdbFrame]:
+    f = gdb.newest_frame()
+    while f is not None:
+        yield GdbFrame(f)
+        f = f.older()
+
+
+def breakpoint_fields(bp: Any) -> dict[str, Any]:
+    """A gdb.Breakpoint as breakpoint record fields."""
+    kind = _BP_KINDS.get(bp.type)
+    if kind is None:
+        kind = "catchpoint" if bp.type == _BP_CATCHPOINT else "breakpoint"
+    fields: dict[str, Any] = {
+        "bp_id": str(bp.number),
+        "location": bp.location if bp.location is not None else bp.expression,
+        "condition": bp.cond_expr if isinstance(bp, Snappoint) else bp.condition,
+        "hits": bp.hit_count,
+        "enabled": bp.enabled,
+        "bp_kind": "snappoint" if isinstance(bp, Snappoint) else kind,
+        "file": None, "line": None, "symbol": None,
+    }
+    if kind == "watchpoint":
+        fields["expression"] = bp.expression
+    try:
+        locs = bp.locations
+    except (AttributeError, RuntimeError):
+        locs = []
+    if locs:
+        loc = locs[0]
+        if loc.source is not None:
+            fields["file"] = loc.fullname or loc.source[0]
+            fields["line"] = loc.source[1]
+        fields["symbol"] = loc.function
+    return fields
+
+
+class Snappoint(gdb.Breakpoint):  # type: ignore[misc]
+    """A breakpoint that records a snapshot and lets the program carry on (never stops)."""
+
+    def __init__(self, spec: str, condition: str | None, on_hit: Callable[[str], None]) -> None:
+        # Set before gdb creates it: the breakpoint_created event already reads them.
+        self.cond_expr = condition
+        self.on_hit = on_hit
+        self.failures = 0
+        super().__init__(spec, internal=False)
+
+    def stop(self) -> bool:
+        try:
+            # gdb refuses a `condition` beside a Python `stop`, so the condition is evaluated here.
+            if self.cond_expr and not bool(gdb.parse_and_eval(self.cond_expr)):
+                return False
+            self.on_hit(str(self.number))
+        except Exception as exc:  # a snappoint must never stop or break the program under it
+            self.failures += 1
+            if self.failures <= 3:
+                gdb.write(f"debugtape: snappoint {self.number}: {exc}\n", gdb.STDERR)
+        return False
+
+
+class GdbBackend:
+    """`common.recorder.Backend` for gdb."""
+
+    tool = "gdb"
+
+    def __init__(self) -> None:
+        self.access = GdbValueAccess()
+        # Set by the commands module to Recorder.on_snappoint.
+        self.snappoint_hit: Callable[[str], None] | None = None
+
+    def process_info(self) -> dict[str, Any]:
+        inferior = gdb.selected_inferior()
+        pid = inferior.pid or None
+        program = _main_module()
+        args = gdb.parameter("args") or ""
+        cwd = gdb.parameter("cwd") or os.getcwd()
+        argv = [program] + args.split() if program else None
+        return {"program": program, "argv": argv, "cwd": cwd, "pid": pid}
+
+    def current_thread(self) -> dict[str, Any] | None:
+        t = gdb.selected_thread()
+        if t is None:
+            return None
+        return {"id": t.num, "name": t.name, "tid": t.ptid[1]}
+
+    def frames(self) -> Iterator[GdbFrame]:
+        if gdb.selected_thread() is None:
+            return iter(())
+        return _frames_of_selected()
+
+    def threads(self) -> Iterator[tuple[dict[str, Any], Iterator[GdbFrame]]]:
+        inferior = gdb.selected_inferior()
+        selected = gdb.selected_thread()
+        try:
+            for t in sorted(inferior.threads(), key=lambda t: t.num):
+                if not t.is_valid() or t.is_exited():
+                    continue
+                t.switch()
+                # Materialize before switching to the next thread: frames belong to the selected one.
+                frames = list(itertools.islice(_frames_of_selected(), _SAMPLE_FRAMES))
+                yield {"id": t.num, "name": t.name, "tid": t.ptid[1]}, iter(frames)
+        finally:
+            if selected is not None and selected.is_valid():
+                selected.switch()
+
+    def breakpoints(self) -> list[dict[str, Any]]:
+        return [breakpoint_fields(bp) for bp in gdb.breakpoints() if bp.is_valid() and bp.visible]
+
+    def add_snappoint(self, location: str, condition: str | None) -> dict[str, Any]:
+        if self.snappoint_hit is None:
+            raise RuntimeError("a gdb snappoint needs its recorder callback")
+        return breakpoint_fields(Snappoint(location, condition, self.snappoint_hit))
+
+    def execute(self, command: str) -> str:
+        return str(gdb.execute(command, to_string=True) or "")
