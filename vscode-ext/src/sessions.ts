@@ -1,0 +1,163 @@
+// Every debug session gets a tracker; recorded ones stream their DAP traffic to a Recorder and,
+// at each stop, fetch what the UI did not (stack, top frames' locals).
+
+import { randomBytes } from "crypto";
+import * as vscode from "vscode";
+import { captureStop, CaptureResult } from "./capture";
+import { DapMessage, Direction, newSessionId } from "./dap";
+import { decide } from "./launchConfig";
+import { NotFound } from "./locate";
+import { Recorder } from "./recorder";
+import { captureBounds, cfg, childEnv, locateDebugtape, storePath } from "./settings";
+import { Stop, StopState } from "./stopState";
+
+/** How long after a stop the UI gets to ask for the stack and locals itself before we fill the gaps. */
+const CAPTURE_DELAY_MS = 60;
+
+export class Tracked {
+  readonly state = new StopState();
+  recorder: Recorder | undefined;
+  debugtapeId: string | undefined;
+  captures: Promise<CaptureResult>[] = [];
+  pauseForSnapshot = false;
+  constructor(readonly session: vscode.DebugSession, readonly parent: Tracked | undefined) {}
+}
+
+export class SessionManager implements vscode.DebugAdapterTrackerFactory {
+  readonly tracked = new Map<string, Tracked>();
+  private changed = new vscode.EventEmitter<Tracked>();
+  readonly onDidChange = this.changed.event;
+  private warnedNotFound = false;
+
+  constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.OutputChannel) {}
+
+  /** The window's start/stop recording toggle; undefined until a command sets it. */
+  get toggle(): boolean | undefined {
+    return this.context.workspaceState.get<boolean>("debugtape.toggle");
+  }
+
+  async setToggle(value: boolean): Promise<void> {
+    await this.context.workspaceState.update("debugtape.toggle", value);
+  }
+
+  createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
+    const parent = session.parentSession ? this.tracked.get(session.parentSession.id) : undefined;
+    const t = new Tracked(session, parent);
+    this.tracked.set(session.id, t);
+    t.state.onStop((stop) => this.onStop(t, stop));
+    const decision = decide({
+      config: session.configuration as Record<string, unknown>, type: session.type, sessionName: session.name,
+      recordAll: cfg().get<boolean>("recordAll", false), toggle: this.toggle,
+      parentRecorded: parent ? parent.recorder !== undefined : undefined, defaultSample: cfg().get<string>("sample", ""),
+    });
+    this.log.appendLine(`session "${session.name}" (${session.type}): ${decision.record ? "recording" : "not recording"} (${decision.why})`);
+    if (decision.record) this.startRecorder(t, decision.name, decision.sample);
+    const observe = (dir: Direction, msg: DapMessage): void => {
+      try {
+        t.recorder?.message(dir, msg);
+        t.state.observe(dir, msg);
+      } catch (err) {
+        this.log.appendLine(`tracker error: ${String(err)}`); // a recorder problem must never break debugging
+      }
+    };
+    return {
+      onWillReceiveMessage: (m: DapMessage) => observe("to_adapter", m),
+      onDidSendMessage: (m: DapMessage) => observe("from_adapter", m),
+      onError: (err: Error) => this.log.appendLine(`debug adapter error in "${session.name}": ${err.message}`),
+      onExit: () => { void this.finish(t); },
+    };
+  }
+
+  /** Starts recording a session (at its start, or later through the Start Recording command). */
+  startRecorder(t: Tracked, name: string, sample: string | undefined): boolean {
+    if (t.recorder) return true;
+    let command: string;
+    try {
+      command = locateDebugtape().command;
+    } catch (err) {
+      if (err instanceof NotFound) this.reportNotFound(err);
+      else throw err;
+      return false;
+    }
+    const db = storePath();
+    const id = newSessionId((n) => randomBytes(n));
+    const folder = t.session.workspaceFolder?.uri.scheme === "file" ? t.session.workspaceFolder.uri.fsPath : undefined;
+    const header = {
+      session: id, name, tool: "vscode", parent: t.parent?.debugtapeId, sample,
+      meta: { debugType: t.session.type, vscodeSession: t.session.id, request: t.session.configuration.request, workspace: folder },
+    };
+    const rec = new Recorder(
+      { command, args: ["ingest", "--dap", ...(db ? ["--db", db] : [])], env: childEnv(), cwd: folder },
+      header,
+      (message) => {
+        this.log.appendLine(`recording of "${name}" failed: ${message}`);
+        void vscode.window.showWarningMessage(`debugtape: recording of "${name}" failed: ${message}`);
+      },
+    );
+    t.recorder = rec;
+    t.debugtapeId = id;
+    this.log.appendLine(`recording "${name}" as debugtape session ${id} (pid ${rec.pid})`);
+    this.changed.fire(t);
+    return true;
+  }
+
+  async stopRecorder(t: Tracked): Promise<void> {
+    const rec = t.recorder;
+    if (!rec) return;
+    await Promise.allSettled(t.captures);
+    t.recorder = undefined;
+    const code = await rec.close();
+    this.log.appendLine(`debugtape session ${rec.header.session} closed (ingest exit ${code}, ${rec.sent} lines, ${rec.dropped} dropped)`);
+    this.changed.fire(t);
+  }
+
+  async finish(t: Tracked): Promise<void> {
+    if (!this.tracked.has(t.session.id)) return;
+    await this.stopRecorder(t);
+    this.tracked.delete(t.session.id);
+    this.changed.fire(t);
+  }
+
+  recording(): Tracked[] {
+    return [...this.tracked.values()].filter((t) => t.recorder);
+  }
+
+  /** Resolves when every capture started so far has finished (tests and Snapshot Now wait on it). */
+  async settled(t: Tracked): Promise<void> {
+    await Promise.allSettled(t.captures);
+  }
+
+  capture(t: Tracked, stop: Stop): Promise<CaptureResult> {
+    const request = (command: string, args: Record<string, unknown>): Thenable<unknown> => t.session.customRequest(command, args);
+    const p = captureStop(stop, request as never, captureBounds(), () => t.state.current === stop);
+    t.captures.push(p);
+    void p.then((r) => {
+      t.captures = t.captures.filter((x) => x !== p);
+      if (r.abandoned) this.log.appendLine(`capture at stop ${stop.id} of "${t.session.name}" incomplete: ${r.abandoned}`);
+    });
+    return p;
+  }
+
+  private onStop(t: Tracked, stop: Stop): void {
+    this.changed.fire(t);
+    if (!t.recorder) return;
+    const manual = t.pauseForSnapshot && stop.reason === "pause";
+    t.pauseForSnapshot = false;
+    setTimeout(() => {
+      void this.capture(t, stop).then(async () => {
+        if (!manual) return;
+        t.recorder?.control({ snapshot: "manual", thread: stop.threadId });
+        if (t.state.current === stop) await t.session.customRequest("continue", { threadId: stop.threadId ?? 0 }).then(undefined, () => undefined);
+      });
+    }, CAPTURE_DELAY_MS);
+  }
+
+  private reportNotFound(err: NotFound): void {
+    this.log.appendLine(err.message);
+    if (this.warnedNotFound) return;
+    this.warnedNotFound = true;
+    void vscode.window.showErrorMessage(`debugtape: ${err.message}`, "Open Settings").then((pick) => {
+      if (pick) void vscode.commands.executeCommand("workbench.action.openSettings", "debugtape.path");
+    });
+  }
+}

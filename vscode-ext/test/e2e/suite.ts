@@ -1,0 +1,107 @@
+// Runs inside code-server's extension host (extensionTestsPath): debugs a real Python program with
+// a breakpoint through the debugtape debug type, then checks the Timeline view lists the snapshot.
+// The pytest side (tests/vscode) then checks the store and keeps the screenshot.
+//
+// DEBUGTAPE_E2E_DIR holds spec.json ({program, line, config, local}) and receives suite.log,
+// result.json and ready.json; the browser driver answers ready.json with shot.done.
+
+import * as fs from "fs";
+import * as path from "path";
+import * as vscode from "vscode";
+import type { DebugtapeApi } from "../../src/extension";
+import type { TimelineNode } from "../../src/timeline";
+
+const dir = process.env.DEBUGTAPE_E2E_DIR ?? "";
+
+function log(text: string): void {
+  fs.appendFileSync(path.join(dir, "suite.log"), `${new Date().toISOString()} ${text}\n`);
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function scenario(): Promise<void> {
+  const spec = JSON.parse(fs.readFileSync(path.join(dir, "spec.json"), "utf8"));
+  const ext = vscode.extensions.all.find((e) => e.packageJSON.name === "debugtape");
+  if (!ext) throw new Error("the debugtape extension is not loaded");
+  const api = (await ext.activate()) as DebugtapeApi;
+  log(`activated ${ext.id}`);
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error("no workspace folder open");
+
+  const uri = vscode.Uri.file(spec.program);
+  vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(uri, new vscode.Position(spec.line - 1, 0)))]);
+  const terminated = new Promise<void>((resolve) => {
+    const sub = vscode.debug.onDidTerminateDebugSession((s) => {
+      if (s.parentSession === undefined) { sub.dispose(); resolve(); }
+    });
+  });
+  if (!(await vscode.debug.startDebugging(folder, spec.config))) throw new Error(`startDebugging("${spec.config}") failed`);
+  log("debugging started");
+
+  const tracked = await until("the breakpoint stop", () => [...api.manager.tracked.values()].find((t) => t.state.current), 60000);
+  if (!tracked.recorder) throw new Error("the session is not being recorded: " + JSON.stringify(tracked.session.configuration));
+  const stop = tracked.state.current!;
+  const top = await until("the top frame", () => stop.frames[0], 20000);
+  log(`stopped at ${top.source?.path}:${top.line} (${stop.reason})`);
+  if (top.line !== spec.line) throw new Error(`stopped at line ${top.line}, expected ${spec.line}`);
+  await until("the capture to start", () => tracked.captures.length > 0 || stop.variables.size > 0, 10000);
+  await api.manager.settled(tracked);
+  const locals = [...stop.variables.values()].flat().map((v) => v.name);
+  log(`captured ${stop.frames.length} frames, ${stop.variables.size} variable lists: ${locals.slice(0, 20).join(", ")}`);
+  if (!locals.includes(spec.local)) throw new Error(`local ${spec.local} was not fetched at the stop`);
+  await vscode.commands.executeCommand("debugtape.addNote", "e2e note at the breakpoint");
+
+  await tracked.session.customRequest("continue", { threadId: stop.threadId });
+  await terminated;
+  log("debug session terminated");
+  await until("the recording to close", () => api.manager.tracked.size === 0, 30000);
+
+  await vscode.commands.executeCommand("debugtape.openTimeline");
+  const sessions = await until("the session in the Timeline", async () => {
+    const nodes = await api.timeline.getChildren();
+    return nodes.find((n) => n.kind === "session" && n.session.name === spec.sessionName) as Extract<TimelineNode, { kind: "session" }> | undefined;
+  }, 20000);
+  log(`timeline lists session ${sessions.session.id} (${sessions.session.status}, ${sessions.session.snapshots} snapshots)`);
+  const snaps = (await api.timeline.getChildren(sessions)).filter((n) => n.kind === "snapshot") as Extract<TimelineNode, { kind: "snapshot" }>[];
+  const snap = snaps.find((n) => n.snapshot.line === spec.line);
+  if (!snap) throw new Error(`no snapshot at line ${spec.line} in the Timeline: ${JSON.stringify(snaps.map((s) => s.snapshot))}`);
+  await api.treeView.reveal(sessions, { expand: true, select: false, focus: true });
+
+  await vscode.commands.executeCommand("debugtape.openSnapshot", snap.snapshot.id);
+  const editors = vscode.window.visibleTextEditors;
+  const source = editors.find((e) => e.document.uri.fsPath === uri.fsPath);
+  if (!source) throw new Error("opening the snapshot did not open the source file");
+  if (source.selection.active.line !== spec.line - 1) throw new Error(`source opened at line ${source.selection.active.line + 1}`);
+  const view = editors.find((e) => e.document.uri.scheme === "debugtape-snapshot");
+  if (!view) throw new Error("opening the snapshot did not show its frames and locals");
+  const text = view.document.getText();
+  if (!text.includes(`${spec.local} =`)) throw new Error(`the snapshot view lacks local ${spec.local}:\n${text}`);
+  if (text.includes(spec.secret)) throw new Error("the snapshot view shows the planted secret");
+  log("snapshot view:\n" + text);
+
+  fs.writeFileSync(path.join(dir, "result.json"), JSON.stringify({
+    session: sessions.session, snapshot: snap.snapshot, snapshotText: text,
+    statusBarSnapshots: tracked.recorder === undefined ? null : tracked.recorder.snapshots,
+  }, null, 2));
+  // Hand over to the browser driver for the screenshot while the view is still populated.
+  fs.writeFileSync(path.join(dir, "ready.json"), JSON.stringify({ session: spec.sessionName, label: "" }));
+  await until("the screenshot", () => fs.existsSync(path.join(dir, "shot.done")), 60000);
+}
+
+export async function run(): Promise<void> {
+  try {
+    await scenario();
+    log("PASS");
+  } catch (err) {
+    log(`FAIL: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    throw err;
+  }
+}
