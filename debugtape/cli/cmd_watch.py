@@ -1,0 +1,100 @@
+"""`debugtape watch`: record file changes, commits and inbox imports as a `watch` session."""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+__all__ = ["command"]
+
+
+def _stdin_is_a_lifeline() -> bool:
+    """A pipe or socket on stdin belongs to a parent (gdb, lldb, `debugtape record`): its end
+    means the parent is gone. A terminal or /dev/null says nothing, so it is not watched."""
+    try:
+        mode = os.fstat(sys.stdin.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def _watch_stdin(stop: threading.Event) -> None:
+    try:
+        while sys.stdin.buffer.read1(4096):  # type: ignore[attr-defined]
+            pass
+    except (OSError, ValueError):
+        pass
+    stop.set()
+
+
+def _importers(db: Path, root: Path) -> dict[str, Callable[[Path], Mapping[str, Any]]]:
+    """The inbox's importers: the same code as `debugtape import` and `debugtape ingest --dap`."""
+
+    def tape(path: Path) -> Mapping[str, Any]:
+        from debugtape.cli.cmd_import import import_file
+        from debugtape.watch.inbox import InboxError
+
+        counts = import_file(path, db)
+        if not counts["imported"] and not counts["skipped"]:
+            raise InboxError(path, f"no event could be read ({counts['bad_lines']} bad lines)")
+        return counts
+
+    def dap(path: Path) -> Mapping[str, Any]:
+        from debugtape.cli.cmd_ingest import ingest_stream
+        from debugtape.watch.inbox import InboxError
+
+        with path.open("rb") as fh:
+            sessions = ingest_stream(fh, db, dap=True, cwd=str(root))
+        if not sessions:
+            raise InboxError(path, "no debug session in this DAP log")
+        return {"sessions": sessions}
+
+    return {"tape": tape, "dap": dap}
+
+
+@click.command("watch")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The store to record into (default: the usual lookup from PATH).")
+@click.option("--name", default=None, help="The watch session's name (default: 'watch <folder>').")
+@click.option("--debounce", type=click.IntRange(0, 10_000), default=50, show_default=True,
+              help="Milliseconds of quiet that end a burst of changes.")
+@click.option("--no-inbox", is_flag=True, help="Do not import files dropped into .debugtape/inbox/.")
+def command(path: Path | None, db: Path | None, name: str | None, debounce: int, no_inbox: bool) -> None:
+    """Watch a source tree and record file changes, commits and inbox imports until interrupted.
+
+    Stops on Ctrl-C, SIGTERM or SIGHUP, and when its standard input is a pipe that closes (so a
+    debugger that starts it in the background never leaves it behind).
+    """
+    from debugtape.errors import DebugtapeError
+    from debugtape.paths import resolve_db, store_dir
+    from debugtape.watch.inbox import Inbox
+    from debugtape.watch.session import default_root, run_watch
+
+    db_path = resolve_db(db, cwd=path)
+    root = default_root(db_path, path)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, lambda *_: stop.set())
+    if _stdin_is_a_lifeline():
+        threading.Thread(target=_watch_stdin, args=(stop,), name="debugtape-watch-stdin",
+                         daemon=True).start()
+    inbox = None if no_inbox else Inbox(store_dir(db_path) / "inbox", _importers(db_path, root))
+
+    def ready(session: str) -> None:
+        click.echo(f"watching {root} into {db_path} (session {session}); Ctrl-C stops", err=True)
+
+    try:
+        session = run_watch(root, db_path, stop, name=name, debounce=debounce / 1000,
+                            inbox=inbox, on_ready=ready)
+    except DebugtapeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(session)
