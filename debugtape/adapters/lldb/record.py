@@ -1,0 +1,242 @@
+"""`debugtape record --lldb`: run (or attach to) a program under lldb's SB API, nobody at the keyboard.
+
+The same `Recorder` as inside lldb, fed into an in-process pipeline (`open_pipeline`). lldb runs in
+asynchronous mode; this module's loop waits for process events, records a snapshot at each
+breakpoint, snappoint, signal or crash, a sample at each sampling signal, and continues.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import time
+from collections.abc import Mapping
+from types import FrameType
+from typing import Any
+
+from debugtape.adapters.common.options import RecordOptions, split_condition
+from debugtape.adapters.common.recorder import Recorder, TapeError
+from debugtape.adapters.common.sampler import SAMPLE_SIGNAL, SignalSampler
+from debugtape.adapters.lldb.backend import LldbBackend, stop_reason
+from debugtape.adapters.lldb.locate import import_lldb
+from debugtape.errors import AdapterError
+from debugtape.records import validate
+
+__all__ = ["record", "LldbRecordError"]
+
+log = logging.getLogger(__name__)
+
+EVENT_WAIT = 1  # seconds per wait for a process event; the loop also checks for Ctrl-C between
+
+
+class LldbRecordError(AdapterError):
+    def __init__(self, message: str) -> None:
+        super().__init__("lldb", message)
+
+
+class _PipelineSink:
+    """The recorder's sink for an in-process pipeline."""
+
+    def __init__(self, pipeline: Any) -> None:
+        self.pipeline = pipeline
+
+    def send(self, record: Mapping[str, Any]) -> None:
+        self.pipeline.feed(validate(record))
+
+    def flush(self, timeout: float = 5.0) -> None:
+        pass
+
+    def close(self, timeout: float = 30.0) -> int | None:
+        return 0
+
+    def alive(self) -> bool:
+        return True
+
+
+def record(opts: RecordOptions) -> str:
+    """Record `opts.program` (or `opts.attach`) under lldb; returns the session id."""
+    from debugtape.pipeline import open_pipeline  # heavy: only when recording headless
+
+    lldb = import_lldb()
+    lldb.SBDebugger.Initialize()
+    debugger = lldb.SBDebugger.Create(False)
+    debugger.SetAsync(True)
+    try:
+        with open_pipeline(opts.db, cwd=opts.cwd) as pipeline:
+            run = _Run(lldb, debugger, opts, pipeline)
+            return run.go()
+    finally:
+        lldb.SBDebugger.Destroy(debugger)
+
+
+class _Run:
+    def __init__(self, lldb: Any, debugger: Any, opts: RecordOptions, pipeline: Any) -> None:
+        self.lldb = lldb
+        self.debugger = debugger
+        self.opts = opts
+        self.backend = LldbBackend(lldb, debugger)
+        sink = _PipelineSink(pipeline)
+        self.recorder = Recorder(self.backend, sink_factory=lambda _db: sink)
+        self.snappoints: set[str] = set()
+        self.sampler: SignalSampler | None = None
+        self.crashed = False
+        self.interrupted = False
+
+    def go(self) -> str:
+        opts = self.opts
+        lldb = self.lldb
+        target = self._target()
+        for spec in opts.breaks:
+            self._breakpoint(spec)
+        for spec in opts.snappoints:
+            bp = self._breakpoint(spec)
+            self.snappoints.add(str(bp.GetID()))
+            self.backend.snappoint_ids.add(str(bp.GetID()))
+        listener = self.debugger.GetListener()
+        error = lldb.SBError()
+        if opts.attach is not None:
+            process = target.AttachToProcessWithID(listener, opts.attach, error)
+        else:
+            info = lldb.SBLaunchInfo(opts.program[1:])
+            if opts.cwd:
+                info.SetWorkingDirectory(opts.cwd)
+            info.AddOpenFileAction(0, "/dev/null", True, False)
+            process = target.Launch(info, error)
+        if error.Fail() or not process.IsValid():
+            what = f"attach to {opts.attach}" if opts.attach is not None else f"launch {opts.program[0]}"
+            raise LldbRecordError(f"cannot {what}: {error.GetCString() or 'unknown error'}")
+        session = self.recorder.start(opts.name, db=str(opts.db))
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        try:
+            self._loop(process, listener)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            self._stop_sampling()
+            if self.recorder.recording:
+                self.recorder.stop(reason="stopped")
+        return session
+
+    def _target(self) -> Any:
+        opts = self.opts
+        error = self.lldb.SBError()
+        if opts.attach is not None:
+            return self.debugger.CreateTarget("")
+        if not opts.program:
+            raise LldbRecordError("no program to record")
+        target = self.debugger.CreateTarget(opts.program[0], None, None, True, error)
+        if error.Fail() or not target.IsValid():
+            raise LldbRecordError(f"cannot load {opts.program[0]}: {error.GetCString() or 'not an executable'}")
+        return target
+
+    def _breakpoint(self, spec: str) -> Any:
+        location, condition = split_condition(spec)
+        try:
+            bp = self.backend.create_breakpoint(location, condition)
+        except ValueError as exc:
+            raise LldbRecordError(str(exc)) from exc
+        if not bp.GetNumLocations():
+            log.warning("breakpoint %s has no location yet (pending)", location)
+        return bp
+
+    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        self.interrupted = True
+
+    def _start_sampling(self, process: Any) -> None:
+        rate = self.opts.sample_hz
+        if not rate or self.sampler is not None:
+            return
+        signals = process.GetUnixSignals()
+        signals.SetShouldStop(SAMPLE_SIGNAL, True)
+        signals.SetShouldNotify(SAMPLE_SIGNAL, False)
+        signals.SetShouldSuppress(SAMPLE_SIGNAL, True)
+        self.sampler = SignalSampler(process.GetProcessID(), rate)
+        self.sampler.start()
+        self.recorder.sample_hz = rate
+
+    def _stop_sampling(self) -> None:
+        sampler, self.sampler = self.sampler, None
+        if sampler is not None:
+            sampler.stop()
+
+    def _loop(self, process: Any, listener: Any) -> None:
+        lldb = self.lldb
+        event = lldb.SBEvent()
+        state = process.GetState()
+        if state == lldb.eStateStopped:  # attach stops the program: let it run
+            self._start_sampling(process)
+            process.Continue()
+        while True:
+            if self.interrupted:
+                self._interrupt(process)
+                return
+            if not listener.WaitForEvent(EVENT_WAIT, event):
+                continue
+            if not lldb.SBProcess.EventIsProcessEvent(event):
+                continue
+            _forward_output(process)
+            state = lldb.SBProcess.GetStateFromEvent(event)
+            if state == lldb.eStateRunning and self.sampler is None and self.opts.sample_hz:
+                self._start_sampling(process)
+            elif state == lldb.eStateStopped:
+                if lldb.SBProcess.GetRestartedFromEvent(event):
+                    continue
+                self._on_stopped(process)
+                process.Continue()
+            elif state == lldb.eStateExited:
+                _forward_output(process)
+                self._stop_sampling()
+                self.recorder.on_exit(process.GetExitStatus(), "crashed" if self.crashed else "exited")
+                return
+            elif state in (lldb.eStateDetached, lldb.eStateCrashed, lldb.eStateInvalid):
+                self._stop_sampling()
+                reason = {lldb.eStateDetached: "detached"}.get(state, "crashed")
+                self.recorder.on_exit(None, reason)
+                return
+
+    def _on_stopped(self, process: Any) -> None:
+        lldb = self.lldb
+        sampled = False
+        for thread in process:
+            reason, extra = stop_reason(lldb, thread)
+            if reason is None:
+                continue
+            if reason == "signal" and extra.get("signo") == SAMPLE_SIGNAL:
+                if not sampled and self.recorder.recording:
+                    self.recorder.sample_now()
+                    sampled = True
+                continue
+            bp_id = extra.get("bp_id")
+            if reason == "breakpoint" and bp_id in self.snappoints:
+                reason = "snappoint"
+            if reason == "signal" and extra.get("signal_name") in ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT"):
+                self.crashed = True
+            try:
+                with self.backend.focus(thread):
+                    self.recorder.on_stop(reason, bp_id=bp_id, signal_name=extra.get("signal_name"),
+                                          exception=extra.get("exception"))
+            except TapeError as exc:
+                log.warning("snapshot failed: %s", exc)
+
+    def _interrupt(self, process: Any) -> None:
+        """Ctrl-C: detach from an attached program, kill a launched one; the session ends."""
+        self._stop_sampling()
+        if self.opts.attach is not None:
+            process.Detach()
+            self.recorder.on_exit(None, "detached")
+        else:
+            process.Kill()
+            self.recorder.on_exit(None, "killed")
+        print("debugtape: interrupted", file=sys.stderr)
+        time.sleep(0)
+
+
+def _forward_output(process: Any) -> None:
+    """Copy what the program wrote to its terminal (lldb gives it a pty) to our stdout."""
+    for read in (process.GetSTDOUT, process.GetSTDERR):
+        while True:
+            chunk = read(65536)
+            if not chunk:
+                break
+            sys.stdout.write(chunk)
+    sys.stdout.flush()
