@@ -1,0 +1,644 @@
+"""DAP messages (either direction) to raw records: one converter for the recorder, proxy and ingest.
+
+It watches requests and their responses, builds a snapshot for each stop from the stackTrace,
+scopes and variables replies it sees, and emits the snapshot when the thread runs again. `plan()`
+says which requests a stop still lacks, so a driver can fetch exactly the missing part.
+Thread-safe: the client's reader thread and the driver's thread both feed it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from debugtape.adapters.dap.protocol import RESUME_COMMANDS
+from debugtape.adapters.dap.values import (
+    NO_EXPAND_TYPES,
+    CaptureBounds,
+    cut_text,
+    is_index_list,
+    scalar,
+    visible,
+)
+
+__all__ = ["DapConverter", "Request"]
+
+log = logging.getLogger(__name__)
+
+Request = tuple[str, dict[str, Any]]
+
+_REASONS = {
+    "breakpoint": "breakpoint", "function breakpoint": "breakpoint", "instruction breakpoint": "breakpoint",
+    "data breakpoint": "watchpoint", "exception": "exception", "step": "step", "goto": "step",
+    "pause": "pause", "entry": "entry", "signal": "signal",
+}
+
+
+@dataclass
+class _VarNode:
+    """Where a variablesReference hangs in a snapshot: frame, field (locals/args) and path."""
+
+    frame: int
+    field: str
+    path: tuple[str, ...]
+    depth: int
+
+
+@dataclass
+class _Stop:
+    thread: int
+    reason: str
+    ts: float
+    bp_ids: list[str] = field(default_factory=list)
+    text: str | None = None
+    description: str | None = None
+    sample: bool = False
+    frames: dict[int, dict[str, Any]] = field(default_factory=dict)
+    total: int | None = None
+    frame_index: dict[int, int] = field(default_factory=dict)  # frame id -> index
+    scopes_done: set[int] = field(default_factory=set)  # frame ids
+    refs: dict[int, _VarNode] = field(default_factory=dict)
+    vars: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    asked: set[tuple[str, int]] = field(default_factory=set)
+    exception: dict[str, Any] | None = None
+    thread_frames: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # samples
+    requests: int = 0
+
+
+class DapConverter:
+    """Turns a DAP conversation into raw records (see docs/internals.md, "Raw records")."""
+
+    def __init__(self, bounds: CaptureBounds | None = None, tool: str = "dap", name: str | None = None,
+                 snappoints: Iterable[tuple[str, int]] = (), pause_is_sample: bool = False,
+                 start_extra: Mapping[str, Any] | None = None, end_on_terminated: bool = True) -> None:
+        self.bounds = bounds or CaptureBounds()
+        self.tool = tool
+        self.name = name
+        self.snappoints = {(p, int(line)) for p, line in snappoints}
+        self.pause_is_sample = pause_is_sample
+        self.start_extra = dict(start_extra or {})
+        self.end_on_terminated = end_on_terminated
+        self.capabilities: dict[str, Any] = {}
+        self.counts = {"snapshots": 0, "samples": 0, "breakpoints": 0}
+        self._lock = threading.RLock()
+        self._requests: dict[int, dict[str, Any]] = {}
+        self._init_args: dict[str, Any] = {}
+        self._launch: tuple[str, dict[str, Any]] | None = None
+        self._pid: int | None = None
+        self._started = False
+        self._ended = False
+        self._held: list[dict[str, Any]] = []
+        self._bps: dict[str, dict[int, dict[str, Any]]] = {}
+        self._fbps: dict[str, dict[str, Any]] = {}
+        self._exc_filters: set[str] = set()
+        self._threads: dict[int, str] = {}
+        self._threads_stale = False
+        self._stops: dict[int, _Stop] = {}
+        self._exit_code: int | None = None
+
+    # -- input -------------------------------------------------------------------------------
+
+    def observe(self, direction: str, msg: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """One message; `direction` is to_adapter or from_adapter. Returns the records it completes."""
+        out: list[dict[str, Any]] = []
+        with self._lock:
+            if self._ended:
+                return out
+            kind = msg.get("type")
+            try:
+                if kind == "request" and direction == "to_adapter":
+                    self._on_request(msg, out)
+                elif kind == "response" and direction == "from_adapter":
+                    req = self._requests.pop(_int(msg.get("request_seq")), None)
+                    if req is not None and msg.get("success"):
+                        self._on_response(req, msg.get("body") or {}, out)
+                elif kind == "event" and direction == "from_adapter":
+                    self._on_event(str(msg.get("event")), msg.get("body") or {}, out)
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                # A message of a shape we did not expect is skipped, never fatal.
+                log.warning("skipped a %s %s with an unexpected shape: %s", kind,
+                            msg.get("command") or msg.get("event"), exc)
+        return out
+
+    def finish(self, reason: str | None = None, exit_code: int | None = None) -> list[dict[str, Any]]:
+        """Flush what is pending and end the session (unless it already ended)."""
+        out: list[dict[str, Any]] = []
+        with self._lock:
+            if self._ended:
+                return out
+            self._flush_all(out)
+            if reason is None and exit_code is None and self._exit_code is None:
+                self._ensure_start(out)
+                self._ended = True
+                return out  # no end record: the pipeline reads that as stopped/interrupted
+            self._end(reason or "exited", exit_code if exit_code is not None else self._exit_code, out)
+        return out
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    def stopped_threads(self) -> list[int]:
+        with self._lock:
+            return list(self._stops)
+
+    def has_stop(self, thread: int) -> bool:
+        with self._lock:
+            return thread in self._stops
+
+    # -- what a stop still lacks -------------------------------------------------------------
+
+    def plan(self, thread: int) -> list[Request]:
+        """The next batch of requests that would complete this stop's snapshot ([] when done)."""
+        with self._lock:
+            stop = self._stops.get(thread)
+            if stop is None:
+                return []
+            b = self.bounds
+            batch: list[Request] = []
+            budget = b.requests - stop.requests
+
+            def ask(key: tuple[str, int], command: str, args: dict[str, Any]) -> None:
+                nonlocal budget
+                if key in stop.asked or budget <= 0:
+                    return
+                stop.asked.add(key)
+                budget -= 1
+                stop.requests += 1
+                batch.append((command, args))
+
+            if stop.sample:
+                if (self._threads_stale or not self._threads) and ("threads", 0) not in stop.asked:
+                    ask(("threads", 0), "threads", {})
+                    return batch
+                for tid in self._threads or {thread: ""}:
+                    ask(("stack", tid), "stackTrace", {"threadId": tid, "startFrame": 0, "levels": b.frames})
+                return batch
+            if thread not in self._threads or self._threads_stale:
+                ask(("threads", 0), "threads", {})
+            have = _contiguous(stop.frames)
+            want = b.frames if stop.total is None else min(b.frames, stop.total)
+            if have < want:
+                ask(("stack", have), "stackTrace", {"threadId": thread, "startFrame": have, "levels": want - have})
+            if (stop.reason == "exception" and stop.exception is None
+                    and self.capabilities.get("supportsExceptionInfoRequest")):
+                ask(("exc", 0), "exceptionInfo", {"threadId": thread})
+            for fid, idx in sorted(stop.frame_index.items(), key=lambda kv: kv[1]):
+                if idx < b.locals_frames and fid not in stop.scopes_done:
+                    ask(("scopes", fid), "scopes", {"frameId": fid})
+            for ref, node in sorted(stop.refs.items(), key=lambda kv: (kv[1].depth, kv[1].frame)):
+                if ref not in stop.vars and node.depth < b.depth:
+                    # One more than the bound shows that the bound cut something.
+                    ask(("vars", ref), "variables", {"variablesReference": ref, "count": b.items + 1})
+            return batch
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _on_request(self, msg: Mapping[str, Any], out: list[dict[str, Any]]) -> None:
+        command = str(msg.get("command"))
+        args = msg.get("arguments") or {}
+        self._requests[_int(msg.get("seq"))] = {"command": command, "arguments": args}
+        if command == "initialize":
+            self._init_args = dict(args)
+        elif command in ("launch", "attach"):
+            self._launch = (command, dict(args))
+        elif command in RESUME_COMMANDS:
+            tid = args.get("threadId")
+            if command == "continue" and not args.get("singleThread"):
+                self._flush_all(out)
+            elif isinstance(tid, int) and tid in self._stops:
+                self._flush(tid, out)
+        elif command == "disconnect" or command == "terminate":
+            self._flush_all(out)
+        # Note which stop asked what, so plan() does not ask it again.
+        for stop in self._stops.values():
+            if command == "stackTrace" and args.get("threadId") == stop.thread and not stop.sample:
+                stop.asked.add(("stack", _int(args.get("startFrame"))))
+            elif command == "scopes" and args.get("frameId") in stop.frame_index:
+                stop.asked.add(("scopes", _int(args.get("frameId"))))
+            elif command == "variables" and args.get("variablesReference") in stop.refs:
+                stop.asked.add(("vars", _int(args.get("variablesReference"))))
+
+    # -- responses --------------------------------------------------------------------------
+
+    def _on_response(self, req: Mapping[str, Any], body: Mapping[str, Any], out: list[dict[str, Any]]) -> None:
+        command = req["command"]
+        args = req["arguments"]
+        if command == "initialize":
+            self.capabilities = dict(body)
+        elif command in ("launch", "attach"):
+            self._ensure_start(out)
+        elif command == "setBreakpoints":
+            self._on_set_breakpoints(args, body, out)
+        elif command == "setFunctionBreakpoints":
+            self._on_set_function_breakpoints(args, body, out)
+        elif command == "setExceptionBreakpoints":
+            self._on_set_exception_breakpoints(args, out)
+        elif command == "threads":
+            self._threads_stale = False
+            for th in body.get("threads") or []:
+                self._threads[_int(th.get("id"))] = str(th.get("name", ""))
+        elif command == "stackTrace":
+            self._on_stack(args, body)
+        elif command == "scopes":
+            self._on_scopes(args, body)
+        elif command == "variables":
+            self._on_variables(args, body)
+        elif command == "exceptionInfo":
+            stop = self._stops.get(_int(args.get("threadId")))
+            if stop is not None:
+                details = body.get("details") or {}
+                stop.exception = {
+                    "type": details.get("fullTypeName") or details.get("typeName") or body.get("exceptionId"),
+                    "message": body.get("description") or details.get("message"),
+                    "break_mode": body.get("breakMode"),
+                }
+
+    def _on_set_breakpoints(self, args: Mapping[str, Any], body: Mapping[str, Any], out: list[dict[str, Any]]) -> None:
+        source = args.get("source") or {}
+        path = str(source.get("path") or source.get("name") or "?")
+        asked = list(args.get("breakpoints") or [{"line": ln} for ln in args.get("lines") or []])
+        got = list(body.get("breakpoints") or [])
+        old = self._bps.get(path, {})
+        new: dict[int, dict[str, Any]] = {}
+        for i, want in enumerate(asked):
+            line = _int(want.get("line"))
+            reply = got[i] if i < len(got) and isinstance(got[i], Mapping) else {}
+            bp = {
+                "bp_id": str(reply["id"]) if reply.get("id") is not None else f"{path}:{line}",
+                "location": f"{path}:{line}", "file": path, "line": _int(reply.get("line") or line),
+                "condition": want.get("condition"), "enabled": True,
+                "verified": bool(reply.get("verified", True)),
+                "kind_": "snappoint" if (path, line) in self.snappoints else "breakpoint",
+                "hits": old.get(line, {}).get("hits", 0),
+            }
+            if want.get("logMessage"):
+                bp["note"] = "logpoint"
+            new[line] = bp
+            prev = old.get(line)
+            if prev is None:
+                self._emit(out, _bp_record("set", bp))
+            elif (prev["condition"], prev["verified"], prev["line"]) != (bp["condition"], bp["verified"], bp["line"]):
+                self._emit(out, _bp_record("changed", bp))
+        for line, prev in old.items():
+            if line not in new:
+                self._emit(out, _bp_record("removed", prev))
+        self._bps[path] = new
+        self.counts["breakpoints"] = sum(len(v) for v in self._bps.values())
+
+    def _on_set_exception_breakpoints(self, args: Mapping[str, Any], out: list[dict[str, Any]]) -> None:
+        names = {str(n) for n in args.get("filters") or []}
+        names |= {str(o.get("filterId")) for o in args.get("filterOptions") or [] if isinstance(o, Mapping)}
+        for name in sorted(names - self._exc_filters):
+            self._emit(out, _bp_record("set", {"bp_id": f"exception:{name}", "location": f"exception:{name}",
+                                               "enabled": True, "kind_": "catchpoint"}))
+        for name in sorted(self._exc_filters - names):
+            self._emit(out, _bp_record("removed", {"bp_id": f"exception:{name}", "location": f"exception:{name}"}))
+        self._exc_filters = names
+
+    def _on_set_function_breakpoints(self, args: Mapping[str, Any], body: Mapping[str, Any],
+                                     out: list[dict[str, Any]]) -> None:
+        got = list(body.get("breakpoints") or [])
+        new: dict[str, dict[str, Any]] = {}
+        for i, want in enumerate(args.get("breakpoints") or []):
+            name = str(want.get("name"))
+            reply = got[i] if i < len(got) and isinstance(got[i], Mapping) else {}
+            bp = {"bp_id": str(reply["id"]) if reply.get("id") is not None else f"function:{name}",
+                  "location": name, "symbol": name, "condition": want.get("condition"), "enabled": True,
+                  "verified": bool(reply.get("verified", True)), "kind_": "breakpoint", "hits": 0,
+                  "file": (reply.get("source") or {}).get("path"), "line": reply.get("line")}
+            new[name] = bp
+            if name not in self._fbps:
+                self._emit(out, _bp_record("set", bp))
+        for name, prev in self._fbps.items():
+            if name not in new:
+                self._emit(out, _bp_record("removed", prev))
+        self._fbps = new
+
+    def _on_stack(self, args: Mapping[str, Any], body: Mapping[str, Any]) -> None:
+        tid = _int(args.get("threadId"))
+        start = _int(args.get("startFrame"))
+        frames = [f for f in body.get("stackFrames") or [] if isinstance(f, Mapping)]
+        sample = next((s for s in self._stops.values() if s.sample), None)
+        if sample is not None:
+            per = sample.thread_frames.setdefault(tid, {})
+            for i, f in enumerate(frames):
+                per[start + i] = _frame(f)
+            return
+        stop = self._stops.get(tid)
+        if stop is None:
+            return
+        if body.get("totalFrames") is not None:
+            stop.total = _int(body.get("totalFrames"))
+        elif len(frames) < _int(args.get("levels")) or not args.get("levels"):
+            stop.total = start + len(frames)
+        for i, f in enumerate(frames):
+            stop.frames[start + i] = _frame(f)
+            if f.get("id") is not None:
+                stop.frame_index[_int(f.get("id"))] = start + i
+
+    def _stop_for_frame(self, fid: int) -> _Stop | None:
+        return next((s for s in self._stops.values() if fid in s.frame_index), None)
+
+    def _stop_for_ref(self, ref: int) -> _Stop | None:
+        return next((s for s in self._stops.values() if ref in s.refs), None)
+
+    def _on_scopes(self, args: Mapping[str, Any], body: Mapping[str, Any]) -> None:
+        fid = _int(args.get("frameId"))
+        stop = self._stop_for_frame(fid)
+        if stop is None:
+            return
+        stop.scopes_done.add(fid)
+        idx = stop.frame_index[fid]
+        for scope in body.get("scopes") or []:
+            name = str(scope.get("name", "")).lower()
+            ref = _int(scope.get("variablesReference"))
+            hint = str(scope.get("presentationHint", "")).lower()
+            if not ref or scope.get("expensive"):
+                continue
+            if "arg" in name or hint == "arguments":
+                fld = "args"
+            elif "local" in name or hint == "locals":
+                fld = "locals"
+            else:
+                continue  # globals, registers, return values: not the frame's own state
+            stop.refs[ref] = _VarNode(idx, fld, (), 0)
+
+    def _on_variables(self, args: Mapping[str, Any], body: Mapping[str, Any]) -> None:
+        ref = _int(args.get("variablesReference"))
+        stop = self._stop_for_ref(ref)
+        if stop is None:
+            return
+        node = stop.refs[ref]
+        variables = [v for v in body.get("variables") or [] if isinstance(v, Mapping) and visible(v)]
+        stop.vars[ref] = variables
+        for v in variables[: self.bounds.items]:
+            child = _int(v.get("variablesReference"))
+            if child and str(v.get("type", "")) not in NO_EXPAND_TYPES:
+                stop.refs[child] = _VarNode(node.frame, node.field, (*node.path, str(v.get("name"))), node.depth + 1)
+
+    # -- events -----------------------------------------------------------------------------
+
+    def _on_event(self, event: str, body: Mapping[str, Any], out: list[dict[str, Any]]) -> None:
+        if event == "stopped":
+            self._on_stopped(body, out)
+        elif event == "continued":
+            if body.get("allThreadsContinued", True):
+                self._flush_all(out)
+            else:
+                self._flush(_int(body.get("threadId")), out)
+        elif event == "thread":
+            tid = _int(body.get("threadId"))
+            if body.get("reason") == "exited":
+                self._threads.pop(tid, None)
+            elif tid not in self._threads:
+                self._threads_stale = True
+        elif event == "process":
+            if body.get("systemProcessId") is not None:
+                self._pid = _int(body.get("systemProcessId"))
+            self.start_extra.setdefault("process_name", body.get("name"))
+            self._ensure_start(out)
+        elif event == "breakpoint":
+            self._on_breakpoint_event(body, out)
+        elif event == "exited":
+            self._exit_code = _int(body.get("exitCode"))
+        elif event == "terminated":
+            self._flush_all(out)
+            if self.end_on_terminated:
+                self._end("exited" if self._exit_code is not None else "stopped", self._exit_code, out)
+
+    def _on_stopped(self, body: Mapping[str, Any], out: list[dict[str, Any]]) -> None:
+        self._ensure_start(out)
+        tid = _int(body.get("threadId"))
+        if tid in self._stops:
+            self._flush(tid, out)
+        raw_reason = str(body.get("reason", ""))
+        if raw_reason == "pause" and self.pause_is_sample:
+            for other in [s for s in self._stops.values() if s.sample]:
+                self._flush(other.thread, out)
+            self._stops[tid] = _Stop(tid, "sample", time.time(), sample=True)
+            return
+        reason = _REASONS.get(raw_reason, "manual")
+        bp_ids = [str(b) for b in body.get("hitBreakpointIds") or []]
+        if reason == "breakpoint" and bp_ids and all(self._bp_kind(b) == "snappoint" for b in bp_ids):
+            reason = "snappoint"
+        for b in bp_ids:
+            self._count_hit(b)
+        self._stops[tid] = _Stop(tid, reason, time.time(), bp_ids=bp_ids,
+                                 text=body.get("text"), description=body.get("description"))
+
+    def _on_breakpoint_event(self, body: Mapping[str, Any], out: list[dict[str, Any]]) -> None:
+        reply = body.get("breakpoint") or {}
+        bid = reply.get("id")
+        if bid is None:
+            return
+        for per in self._bps.values():
+            for line, bp in per.items():
+                if bp["bp_id"] == str(bid):
+                    changed = dict(bp, verified=bool(reply.get("verified", bp["verified"])),
+                                   line=_int(reply.get("line") or bp["line"]))
+                    if body.get("reason") == "removed":
+                        self._emit(out, _bp_record("removed", bp))
+                        del per[line]
+                    elif (changed["verified"], changed["line"]) != (bp["verified"], bp["line"]):
+                        per[line] = changed
+                        self._emit(out, _bp_record("changed", changed))
+                    return
+
+    def _bp_kind(self, bp_id: str) -> str | None:
+        for per in self._bps.values():
+            for bp in per.values():
+                if bp["bp_id"] == bp_id:
+                    return str(bp["kind_"])
+        return None
+
+    def _count_hit(self, bp_id: str) -> None:
+        for per in self._bps.values():
+            for bp in per.values():
+                if bp["bp_id"] == bp_id:
+                    bp["hits"] += 1
+
+    # -- output -----------------------------------------------------------------------------
+
+    def _emit(self, out: list[dict[str, Any]], record: dict[str, Any]) -> None:
+        if self._started:
+            out.append(record)
+        else:
+            self._held.append(record)
+
+    def _ensure_start(self, out: list[dict[str, Any]]) -> None:
+        if self._started:
+            return
+        self._started = True
+        out.append(self._start_record())
+        out.extend(self._held)
+        self._held.clear()
+
+    def _start_record(self) -> dict[str, Any]:
+        command, args = self._launch or ("launch", {})
+        program = args.get("program") or (f"-m {args['module']}" if args.get("module") else None)
+        argv = args.get("args")
+        if isinstance(argv, str):
+            argv = [argv]
+        env = args.get("env")
+        if isinstance(env, list):  # lldb-dap takes ["K=V", ...]
+            env = dict(str(e).partition("=")[::2] for e in env)
+        meta = {
+            "adapter": self._init_args.get("adapterID"),
+            "client": self._init_args.get("clientName") or self._init_args.get("clientID"),
+            "request": command,
+            **self.start_extra,
+        }
+        rec: dict[str, Any] = {
+            "kind": "start", "tool": self.tool, "program": program,
+            "argv": [str(program)] + [str(a) for a in argv or []] if program else argv,
+            "cwd": args.get("cwd"), "env": env, "pid": self._pid or args.get("processId"),
+            "meta": {k: v for k, v in meta.items() if v is not None},
+        }
+        if self.name:
+            rec["name"] = self.name
+        return {k: v for k, v in rec.items() if v is not None}
+
+    def _end(self, reason: str, exit_code: int | None, out: list[dict[str, Any]]) -> None:
+        self._ensure_start(out)
+        rec: dict[str, Any] = {"kind": "end", "reason": reason}
+        if exit_code is not None:
+            rec["exit_code"] = exit_code
+        out.append(rec)
+        self._ended = True
+
+    def _flush_all(self, out: list[dict[str, Any]]) -> None:
+        for tid in list(self._stops):
+            self._flush(tid, out)
+
+    def _flush(self, tid: int, out: list[dict[str, Any]]) -> None:
+        stop = self._stops.pop(tid, None)
+        if stop is None:
+            return
+        self._ensure_start(out)
+        if stop.sample:
+            rec = self._sample_record(stop)
+            if rec is not None:
+                self.counts["samples"] += 1
+                out.append(rec)
+            return
+        out.append(self._snapshot_record(stop))
+        self.counts["snapshots"] += 1
+
+    def _sample_record(self, stop: _Stop) -> dict[str, Any] | None:
+        threads = []
+        for tid, per in sorted(stop.thread_frames.items()):
+            frames = [per[i] for i in range(_contiguous(per))]
+            threads.append({"id": tid, "name": self._threads.get(tid, ""), "frames": frames})
+        if not threads:
+            return None
+        return {"kind": "sample", "ts": stop.ts, "threads": threads}
+
+    def _snapshot_record(self, stop: _Stop) -> dict[str, Any]:
+        b = self.bounds
+        truncation: list[dict[str, Any]] = []
+        n = min(_contiguous(stop.frames), b.frames)
+        frames = [dict(stop.frames[i]) for i in range(n)]
+        total = stop.total if stop.total is not None else n
+        if total > n:
+            truncation.append({"path": "frames", "why": "frames", "kept": n, "total": total})
+        roots = sorted(((r, node) for r, node in stop.refs.items() if node.depth == 0), key=lambda kv: kv[0])
+        for ref, node in roots:
+            if node.frame >= n:
+                continue
+            value = self._tree(stop, ref, f"frames[{node.frame}].{node.field}", truncation, types := {})
+            if isinstance(value, dict):
+                frames[node.frame].setdefault(node.field, {}).update(value)
+                frames[node.frame].setdefault("types", {}).update(types)
+        rec: dict[str, Any] = {
+            "kind": "snapshot", "ts": stop.ts, "reason": stop.reason,
+            "thread": {"id": stop.thread, "name": self._threads.get(stop.thread, "")},
+            "frames": frames,
+        }
+        if stop.bp_ids:
+            rec["bp_id"] = stop.bp_ids[0]
+        if stop.reason == "exception":
+            rec["exception"] = stop.exception or {"type": stop.text, "message": stop.description}
+        elif stop.description and stop.description != stop.reason:
+            rec["note"] = stop.description
+        if truncation:
+            rec["truncation"] = truncation
+        return rec
+
+    def _tree(self, stop: _Stop, ref: int, path: str, truncation: list[dict[str, Any]],
+              types: dict[str, str] | None) -> Any:
+        """The fetched variables under `ref` as a dict (or a list when the names are indices)."""
+        b = self.bounds
+        variables = stop.vars.get(ref)
+        if variables is None:
+            return None
+        kept = variables[: b.items]
+        total = len(variables)
+        values: dict[str, Any] = {}
+        for v in kept:
+            name = str(v.get("name"))
+            child = _int(v.get("variablesReference"))
+            sub = self._tree(stop, child, f"{path}.{name}", truncation, None) if child else None
+            if sub is not None:
+                values[name] = sub
+            else:
+                text, orig = cut_text(str(v.get("value", "")), b.value_chars)
+                if orig is not None:
+                    truncation.append({"path": f"{path}.{name}", "why": "chars", "kept": b.value_chars, "total": orig})
+                values[name] = scalar(text, v.get("type"))
+                if child and child in stop.refs and stop.refs[child].depth >= b.depth:
+                    truncation.append({"path": f"{path}.{name}", "why": "depth", "kept": b.depth})
+            if types is not None and v.get("type"):
+                types[name] = str(v["type"])
+        parent = next((x for x in _all_vars(stop) if _int(x.get("variablesReference")) == ref), None)
+        announced = _int((parent or {}).get("indexedVariables")) + _int((parent or {}).get("namedVariables"))
+        total = max(total, announced)
+        if total > len(kept):
+            truncation.append({"path": path, "why": "items", "kept": len(kept), "total": total})
+        if is_index_list(list(values)):
+            return list(values.values())
+        return values
+
+
+def _all_vars(stop: _Stop) -> Iterable[Mapping[str, Any]]:
+    for vs in stop.vars.values():
+        yield from vs
+
+
+def _frame(f: Mapping[str, Any]) -> dict[str, Any]:
+    source = f.get("source") or {}
+    out: dict[str, Any] = {"symbol": f.get("name"), "file": source.get("path") or source.get("name"),
+                           "line": f.get("line")}
+    if f.get("moduleId") is not None:
+        out["module"] = str(f.get("moduleId"))
+    if f.get("instructionPointerReference"):
+        out["address"] = f.get("instructionPointerReference")
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _contiguous(frames: Mapping[int, Any]) -> int:
+    n = 0
+    while n in frames:
+        n += 1
+    return n
+
+
+def _bp_record(action: str, bp: Mapping[str, Any]) -> dict[str, Any]:
+    rec = {"kind": "breakpoint", "action": action}
+    for key in ("bp_id", "location", "file", "line", "condition", "hits", "symbol", "enabled"):
+        if bp.get(key) is not None:
+            rec[key] = bp[key]
+    rec["kind"] = "breakpoint"  # the record kind; the breakpoint's own kind goes below
+    rec["bp_kind"] = bp.get("kind_", "breakpoint")
+    return rec
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0

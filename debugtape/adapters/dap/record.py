@@ -1,0 +1,248 @@
+"""`debugtape record --python`: run a program under debugpy's adapter and record every stop.
+
+The recorder is an ordinary DAP client: it launches `python -m debugpy.adapter` over stdio (with
+the TCP_NODELAY boot of `launch.py`), performs the handshake in the order debugpy needs, and at
+each breakpoint, snappoint or exception fetches exactly what `DapConverter.plan` says is missing,
+then continues. Sampling uses py-spy when present and permitted, else DAP pause requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from debugtape.adapters.common.options import RecordOptions, split_condition
+from debugtape.adapters.dap.convert import DapConverter
+from debugtape.adapters.dap.launch import adapter_command, describe, launch_arguments
+from debugtape.adapters.dap.protocol import DapClient, DapError
+from debugtape.adapters.dap.sampling import PySpySampler, permitted, py_spy_path
+from debugtape.adapters.dap.sink import RecordSink
+from debugtape.adapters.dap.values import CaptureBounds
+
+__all__ = ["record", "HeadlessRecorder", "parse_locations"]
+
+log = logging.getLogger(__name__)
+
+HANDSHAKE_TIMEOUT = 30.0  # debugpy starts a launcher and the debuggee before `initialized`
+REQUEST_TIMEOUT = 15.0
+
+
+def record(opts: RecordOptions) -> str:
+    """Record `opts.program` under debugpy into the store at `opts.db`; returns the session id."""
+    from debugtape.pipeline import open_pipeline
+
+    with open_pipeline(opts.db, cwd=opts.cwd or os.getcwd()) as pipeline:
+        HeadlessRecorder(opts).run(pipeline.feed)
+        session = pipeline.session_id
+    if not session:
+        raise DapError("the session recorded nothing (the program did not start)")
+    return str(session)
+
+
+def parse_locations(specs: list[str], cwd: str) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """FILE:LINE[:COND] -> per-file source breakpoints; a bare name -> function breakpoints."""
+    files: dict[str, list[dict[str, Any]]] = {}
+    functions: list[dict[str, Any]] = []
+    for spec in specs:
+        loc, cond = split_condition(spec)
+        path, sep, line = loc.rpartition(":")
+        if sep and line.isdigit():
+            bp: dict[str, Any] = {"line": int(line)}
+            if cond:
+                bp["condition"] = cond
+            files.setdefault(os.path.normpath(os.path.join(cwd, path)), []).append(bp)
+        else:
+            fbp: dict[str, Any] = {"name": loc}
+            if cond:
+                fbp["condition"] = cond
+            functions.append(fbp)
+    return files, functions
+
+
+class HeadlessRecorder:
+    """One recording run; `run(feed)` returns when the program has ended."""
+
+    def __init__(self, opts: RecordOptions, nodelay: bool = True, bounds: CaptureBounds | None = None,
+                 python: str | None = None) -> None:
+        self.opts = opts
+        self.nodelay = nodelay
+        self.cwd = opts.cwd or os.getcwd()
+        self.python = python or sys.executable
+        self.breaks, self.functions = parse_locations(opts.breaks, self.cwd)
+        snaps, snap_functions = parse_locations(opts.snappoints, self.cwd)
+        self.functions += snap_functions
+        for path, bps in snaps.items():
+            self.breaks.setdefault(path, []).extend(bps)
+        snappoints = [(p, bp["line"]) for p, bps in snaps.items() for bp in bps]
+        self.use_py_spy = bool(opts.sample_hz and py_spy_path() and permitted()
+                               and os.environ.get("DEBUGTAPE_PY_SPY", "1") != "0")
+        self.converter = DapConverter(
+            bounds=bounds, tool="python", name=opts.name, snappoints=snappoints,
+            pause_is_sample=bool(opts.sample_hz) and not self.use_py_spy,
+            start_extra={"recorder": "debugtape record --python", "sampling": self._sampling_name()},
+            end_on_terminated=False,  # py-spy's samples arrive after the program ended
+        )
+        self.hits = 0
+        self.samples = 0
+        self.exit_code: int | None = None
+        self.pid: int | None = None
+        self._early: list[dict[str, Any]] = []  # events that came before `initialized`
+
+    def _sampling_name(self) -> str | None:
+        if not self.opts.sample_hz:
+            return None
+        return "py-spy" if self.use_py_spy else "dap-pause"
+
+    def run(self, feed: Callable[[Mapping[str, Any]], None]) -> None:
+        sink = RecordSink(feed)
+        conv = self.converter
+
+        def observe(direction: str, msg: Mapping[str, Any]) -> None:
+            sink.put(conv.observe(direction, msg))
+
+        command = adapter_command(self.python, nodelay=self.nodelay)
+        log.info("starting the debug adapter: %s", describe(command))
+        client, proc = DapClient.spawn(command, observer=observe, cwd=self.cwd)
+        pyspy: PySpySampler | None = None
+        finished = False
+        try:
+            self._handshake(client)
+            pyspy = self._loop(client)
+            finished = True
+        except KeyboardInterrupt:
+            sink.put(conv.finish("killed"))
+            self._disconnect(client, terminate=True)
+            raise
+        finally:
+            if not finished:
+                self._disconnect(client, terminate=True)
+            if pyspy is not None:
+                samples = pyspy.stop()
+                self.samples += len(samples)
+                sink.put(samples)
+            sink.put(conv.finish("exited" if self.exit_code is not None else "stopped", self.exit_code))
+            client.close()
+            try:
+                proc.wait(5)
+            except Exception:
+                proc.kill()
+            sink.close()
+        if sink.failed:
+            raise DapError(f"recording failed: {sink.failed}")
+
+    # -- the handshake debugpy needs: initialize, launch (no wait), initialized, breakpoints,
+    # configurationDone, and only then the launch response.
+    def _handshake(self, client: DapClient) -> None:
+        client.request("initialize", {
+            "clientID": "debugtape", "clientName": "debugtape record", "adapterID": "debugpy",
+            "pathFormat": "path", "linesStartAt1": True, "columnsStartAt1": True,
+            "supportsVariableType": True, "supportsRunInTerminalRequest": False,
+        }, timeout=HANDSHAKE_TIMEOUT)
+        opts = self.opts
+        # Library frames matter in a recording; but with --exceptions raised, justMyCode keeps
+        # the thousands of exceptions the standard library raises and catches out of the tape.
+        just_my_code = opts.exceptions == "raised"
+        launched = client.send("launch", launch_arguments(
+            opts.program, cwd=self.cwd, nodelay=self.nodelay, just_my_code=just_my_code, python=self.python))
+        deadline = time.monotonic() + HANDSHAKE_TIMEOUT
+        while True:
+            if launched.done() and launched.exception() is not None:
+                raise DapError(f"debugpy refused to launch the program: {launched.exception()}")
+            try:
+                ev = client.events.get(timeout=0.1)
+            except queue.Empty:
+                if time.monotonic() > deadline:
+                    raise DapError(f"debugpy sent no `initialized` event within {HANDSHAKE_TIMEOUT} s") from None
+                continue
+            if ev is None:
+                raise DapError("the debug adapter exited during the handshake")
+            if ev.get("event") == "initialized":
+                break
+            self._early.append(ev)
+        for path, bps in self.breaks.items():
+            if not Path(path).exists():
+                log.warning("breakpoint file %s does not exist", path)
+            client.request("setBreakpoints", {"source": {"path": path}, "breakpoints": bps}, timeout=REQUEST_TIMEOUT)
+        if self.functions:
+            client.request("setFunctionBreakpoints", {"breakpoints": self.functions}, timeout=REQUEST_TIMEOUT)
+        filters = {"raised": ["raised", "uncaught"], "uncaught": ["uncaught"]}.get(opts.exceptions or "", [])
+        client.request("setExceptionBreakpoints", {"filters": filters}, timeout=REQUEST_TIMEOUT)
+        client.request("configurationDone", {}, timeout=REQUEST_TIMEOUT)
+        try:
+            launched.result(HANDSHAKE_TIMEOUT)
+        except DapError as exc:
+            raise DapError(f"debugpy could not launch {' '.join(opts.program)}: {exc}") from exc
+
+    def _loop(self, client: DapClient) -> PySpySampler | None:
+        conv = self.converter
+        period = 1.0 / self.opts.sample_hz if self.opts.sample_hz else None
+        pyspy: PySpySampler | None = None
+        next_sample = time.monotonic() + (period or 0)
+        pause_sent = False
+        main_thread: int | None = None
+        while True:
+            timeout = None if period is None or pyspy is not None else max(0.0, next_sample - time.monotonic())
+            try:
+                ev = self._early.pop(0) if self._early else client.events.get(timeout=timeout)
+            except queue.Empty:
+                ev = {}
+            if ev is None:
+                return pyspy
+            name = ev.get("event")
+            body = ev.get("body") or {}
+            if name == "stopped":
+                tid = int(body.get("threadId") or 0)
+                main_thread = main_thread or tid
+                if body.get("reason") == "pause":
+                    pause_sent = False
+                self._complete_stop(client, tid)
+                if body.get("reason") == "pause" and conv.pause_is_sample:
+                    self.samples += 1
+                else:
+                    self.hits += 1
+                client.send("continue", {"threadId": tid})  # no wait: the next event says enough
+            elif name == "process":
+                self.pid = int(body.get("systemProcessId") or 0) or None
+                if self.use_py_spy and self.pid and period is not None:
+                    pyspy = self._start_py_spy(self.pid)
+            elif name == "thread" and body.get("reason") == "started":
+                main_thread = main_thread or int(body.get("threadId") or 0)
+            elif name == "exited":
+                self.exit_code = int(body.get("exitCode") or 0)
+            elif name == "terminated":
+                self._disconnect(client, terminate=False)
+                return pyspy
+            if period is not None and pyspy is None and not pause_sent and time.monotonic() >= next_sample \
+                    and main_thread and not conv.stopped_threads():
+                client.send("pause", {"threadId": main_thread})
+                pause_sent = True
+                next_sample = max(next_sample + period, time.monotonic())
+
+    def _complete_stop(self, client: DapClient, tid: int) -> None:
+        while batch := self.converter.plan(tid):
+            client.many(batch, timeout=REQUEST_TIMEOUT)
+
+    def _start_py_spy(self, pid: int) -> PySpySampler | None:
+        exe = py_spy_path()
+        assert exe is not None and self.opts.sample_hz
+        sampler = PySpySampler(pid, self.opts.sample_hz, exe)
+        if sampler.check_started(0.3):
+            return sampler
+        log.warning("py-spy cannot sample pid %s (%s); using DAP pause sampling", pid, sampler.error)
+        self.converter.pause_is_sample = True
+        self.use_py_spy = False
+        return None
+
+    def _disconnect(self, client: DapClient, terminate: bool) -> None:
+        if client.closed.is_set():
+            return
+        try:
+            client.request("disconnect", {"terminateDebuggee": terminate}, timeout=5)
+        except DapError:
+            pass
