@@ -41,6 +41,7 @@ def delete_sessions(conn: sqlite3.Connection, sessions: list[str]) -> int:
         conn.execute("DELETE FROM prune_ids")
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     return int(n)

@@ -62,7 +62,8 @@ def write_batch(conn: sqlite3.Connection, path: str, batch: Sequence[RedactedEve
             _write(conn, batch)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite already rolled back after some errors (e.g. SQLITE_FULL)
+                conn.execute("ROLLBACK")
             raise
     except sqlite3.Error as exc:
         raise store_error(path, exc) from exc

@@ -1,0 +1,117 @@
+"""Session lifecycle and seq rules, against a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from debugtape.errors import Ambiguous, NotFound, StoreError
+from debugtape.events import Event
+from debugtape.redact import RedactedEvent, Redactor, redact_event
+from debugtape.store import Store
+from tests.store.util import record_session
+
+
+def test_session_started_is_seq_1_and_ended_is_last(store_path) -> None:
+    sid = record_session(store_path, n_snapshots=10)
+    with Store(store_path) as s:
+        evs = [e.event for e in s.iter_session_events(sid)]
+    assert [e.seq for e in evs] == list(range(1, len(evs) + 1))
+    assert evs[0].type == "session_started"
+    assert evs[-1].type == "session_ended"
+    assert sum(e.type == "debug_snapshot" for e in evs) == 10
+    assert [e.seq for e in evs if e.type == "debug_snapshot"] == list(range(3, 13))  # ten sequential records
+
+
+def test_ten_emitted_events_commit_as_ten_sequential_records(store_path) -> None:
+    r = Redactor()
+    with Store(store_path) as s:
+        w = s.background_writer()
+        evs = [Event("session_started", "sess1", {"name": "x"}, seq=1)]
+        evs += [Event("note", "sess1", {"text": f"n{i}"}, seq=i) for i in range(2, 12)]
+        for e in evs:
+            w.emit(redact_event(e, r))
+        w.close()
+        stored = list(s.iter_session_events("sess1"))
+    assert [e.event.seq for e in stored] == list(range(1, 12))
+    assert [e.event.data["text"] for e in stored[1:]] == [f"n{i}" for i in range(2, 12)]
+    ids = [e.id for e in stored]
+    assert ids == sorted(ids)
+
+
+def test_the_store_accepts_only_redacted_events(store_path) -> None:
+    with pytest.raises(TypeError):
+        RedactedEvent(Event("note", "s", {"text": "x"}, seq=1), {})
+    with Store(store_path) as s, pytest.raises(TypeError):
+        s.append([Event("session_started", "s", {}, seq=1)])  # type: ignore[list-item]
+
+
+def test_seq_gaps_and_a_late_start_are_refused(store_path) -> None:
+    r = Redactor()
+    with Store(store_path) as s:
+        s.append([redact_event(Event("session_started", "a", {}, seq=1), r)])
+        with pytest.raises(StoreError, match="does not follow"):
+            s.append([redact_event(Event("note", "a", {"text": "x"}, seq=3), r)])
+        with pytest.raises(StoreError, match="session_started must be seq 1"):
+            s.append([redact_event(Event("note", "b", {"text": "x"}, seq=1), r)])
+        assert s.sessions()[0]["events"] == 1  # nothing half-written
+
+
+def test_a_session_without_end_reads_as_interrupted(store_path) -> None:
+    sid = record_session(store_path, end=False)
+    with Store(store_path) as s:
+        row = s.session(sid)
+        assert row["status"] == "interrupted" and row["ended"] is None
+        assert len(list(s.iter_session_events(sid))) == 6
+
+
+def test_a_live_writer_reads_as_active(store_path) -> None:
+    from debugtape.pipeline import open_pipeline
+
+    with open_pipeline(store_path) as p:
+        p.feed({"kind": "start", "name": "live", "tool": "gdb"})
+        p.sink.flush()
+        with Store(store_path) as s:
+            assert s.session(p.session_id)["status"] == "active"
+    with Store(store_path) as s:
+        assert s.session(p.session_id)["status"] == "completed"
+
+
+def test_prefixes_names_and_last(store_path) -> None:
+    a = record_session(store_path, name="first")
+    b = record_session(store_path, name="second")
+    with Store(store_path) as s:
+        assert s.resolve_session(a[:6]) == a
+        assert s.resolve_session("second") == b
+        assert s.resolve_session("last") == b
+        with pytest.raises(NotFound):
+            s.resolve_session("zzzz")
+        with pytest.raises(Ambiguous):
+            s.resolve_session("")
+        snaps = s.snapshots(a)
+        assert s.snapshot(snaps[0]["id"][:7]).event.seq == snaps[0]["seq"]
+        assert s.snapshot(f"{a[:6]}:{snaps[1]['seq']}").event.data["snap_id"] == snaps[1]["id"]
+
+
+def test_files_are_private(store_path) -> None:
+    record_session(store_path)
+    assert stat.S_IMODE(os.stat(store_path.parent).st_mode) == 0o700
+    for suffix in ("", "-wal"):
+        p = f"{store_path}{suffix}"
+        if os.path.exists(p):
+            assert stat.S_IMODE(os.stat(p).st_mode) == 0o600, p
+    assert (store_path.parent / ".gitignore").read_text() == "*\n"
+    assert stat.S_IMODE(os.stat(store_path.parent / "redact.key").st_mode) == 0o600
+
+
+def test_schema_is_migrated_and_versioned(store_path) -> None:
+    from debugtape.store import SCHEMA_VERSION
+
+    with Store(store_path) as s:
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    s.conn.execute  # reopen works and does not migrate again
+    with Store(store_path) as s:
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

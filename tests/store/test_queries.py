@@ -1,0 +1,113 @@
+"""Timeline filters, time travel, replay, diff, prune, export and import."""
+
+from __future__ import annotations
+
+import time
+
+from debugtape.events import Event
+from debugtape.redact import Redactor, redact_event
+from debugtape.store import Store
+from debugtape.store.compare import diff_snapshots, replay
+from tests.store.util import record_session
+
+
+def test_timeline_filters(store_path) -> None:
+    a = record_session(store_path, 2, symbol="btree_split", file="/src/btree.c", line=120)
+    b = record_session(store_path, 3, symbol="parse", file="/src/parser.c", line=40)
+    with Store(store_path) as s:
+        by_symbol = s.events(symbol="btree_split")
+        assert {e.event.session for e in by_symbol} == {a}
+        assert [e.event.type for e in by_symbol] == ["debug_snapshot"] * 2
+        assert len(s.events(file="parser.c", types=["debug_snapshot"])) == 3
+        assert len(s.events(file="src/parser.c", line=40, types=["debug_snapshot"])) == 3
+        assert s.events(file="parser.c", line=41) == []
+        assert len(s.events(session=b, types=["note"])) == 1
+        assert len(s.events(symbol="main", types=["debug_snapshot"])) == 5  # outer frames count too
+        last2 = s.events(session=b, limit=2, newest=True)
+        assert [e.event.type for e in last2] == ["debug_session", "session_ended"]
+        assert s.events(since=time.time() + 60) == []
+
+
+def test_timeline_by_commit(store_path) -> None:
+    r = Redactor()
+    with Store(store_path) as s:
+        s.append([redact_event(Event("session_started", "c1", {"commit": {"head": "abc123def"}}, seq=1), r),
+                  redact_event(Event("debug_snapshot", "c1", {"frames": [], "commit": {"head": "abc123def"}}, seq=2), r),
+                  redact_event(Event("session_started", "c2", {"commit": {"head": "fff000"}}, seq=1), r)])
+        assert [e.event.session for e in s.events(commit="abc1")] == ["c1", "c1"]
+        assert s.sessions()[0]["commit"] in ("abc123def", "fff000")
+
+
+def test_as_of_answers_as_the_store_stood_then(store_path) -> None:
+    sid = record_session(store_path, end=True)
+    with Store(store_path) as s:
+        evs = list(s.iter_session_events(sid))
+        cut = evs[3].id
+        assert s.session(sid, as_of=cut)["status"] == "active"
+        assert s.session(sid)["status"] == "completed"
+        assert len(s.events(session=sid, as_of=cut)) == 4
+        assert len(s.snapshots(sid, as_of=cut)) == 2
+        assert s.sessions(as_of=0) == []
+        # a time before anything was stored
+        assert s.as_of_id("2000-01-01T00:00:00Z") == 0
+
+
+def test_replay_rebuilds_the_final_state_from_events_alone(store_path) -> None:
+    sid = record_session(store_path, 4)
+    with Store(store_path) as s:
+        state = replay(e.event for e in s.iter_session_events(sid))
+        show = s.session(sid)
+        bps = s.breakpoints(sid)
+    assert state["status"] == "completed" and state["end_reason"] == "exited"
+    assert state["snapshots"] == show["counts"]["snapshots"] == 4
+    assert state["notes"] == ["looked at it"]
+    assert [b["id"] for b in state["breakpoints"]] == [b["id"] for b in bps] == ["1"]
+    assert state["last_snapshot"]["symbol"] == "work"
+    assert state["last_seq"] == show["events"]
+
+
+def test_diff_of_two_snapshots(store_path) -> None:
+    sid = record_session(store_path, 2)
+    with Store(store_path) as s:
+        a, b = (s.snapshot(x["id"]).event for x in s.snapshots(sid))
+    d = diff_snapshots(a, b)
+    changed = {c["path"]: (c["a"], c["b"]) for c in d["frames"][0]["changes"]}
+    assert changed == {"locals.i": (0, 1), "locals.name": ("n0", "n1")}
+    assert d["frames"][0]["same_location"] and not d["identical"]
+    assert diff_snapshots(a, a)["identical"]
+
+
+def _ended_ago(s: Store, sid: str, seconds: float) -> None:
+    s.conn.execute("UPDATE sessions SET ended_ms = ended_ms - ? WHERE id = ?", (int(seconds * 1000), sid))
+
+
+def test_prune_by_count_and_age_spares_active_and_interrupted(store_path) -> None:
+    done = [record_session(store_path, 1, name=f"d{i}") for i in range(4)]
+    broken = record_session(store_path, 1, end=False, name="broken")
+    with Store(store_path) as s:
+        assert s.prune(keep=2, dry_run=True) == [done[1], done[0]]
+        assert sorted(s.prune(keep=2)) == sorted(done[:2])
+        assert {r["id"] for r in s.sessions()} == {done[2], done[3], broken}
+        _ended_ago(s, done[2], 8 * 86400)
+        assert s.prune(older_than=7 * 86400) == [done[2]]
+        s.conn.execute("UPDATE sessions SET started_ms = 0")
+        assert s.prune(older_than=1, keep=0) == [done[3]]
+        assert [r["id"] for r in s.sessions()] == [broken]
+        assert s.conn.execute("SELECT count(*) FROM frames").fetchone()[0] == 2
+        left = s.table_counts()
+    assert left["snapshots"] == 1 and left["sessions"] == 1
+
+
+def test_export_leaves_private_out_and_import_is_idempotent(store_path, tmp_path) -> None:
+    sid = record_session(store_path, 2)
+    with Store(store_path) as s:
+        assert list(s.export_lines([sid])) == []
+        lines = list(s.export_lines([sid], include_private=True))
+    other = tmp_path / "other" / "tape.db"
+    r = Redactor()
+    with Store(other) as o:
+        evs = [Event.from_json(x) for x in lines]
+        assert o.import_events(evs, lambda e: redact_event(e, r)) == {"imported": len(lines), "skipped": 0, "sessions": 1}
+        assert o.import_events(evs, lambda e: redact_event(e, r))["skipped"] == len(lines)
+        assert o.session(sid)["status"] == "completed"
+        assert [e.event.to_json() for e in o.iter_session_events(sid)] == lines

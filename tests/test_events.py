@@ -1,0 +1,58 @@
+"""The event envelope: JSON round trip, unknown fields, timestamps, ids."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from debugtape.events import EVENT_TYPES, Event, new_session_id, now_ts, parse_ts
+
+TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+
+
+@pytest.mark.parametrize("etype", sorted(EVENT_TYPES))
+def test_every_type_round_trips_exactly(etype: str) -> None:
+    data = {f: {"nested": [1, "two", None, 3.5, True]} for f in EVENT_TYPES[etype]}
+    ev = Event(type=etype, session="abc", seq=7, data=data, actor="gdb", visibility="team")
+    text = ev.to_json()
+    assert json.loads(text)["type"] == etype
+    back = Event.from_json(text)
+    assert back == ev
+    assert back.to_json() == text
+
+
+def test_unknown_envelope_fields_and_types_are_ignored() -> None:
+    text = json.dumps({"ts": "2026-01-02T03:04:05.678Z", "session": "s", "seq": 3, "type": "from_the_future",
+                       "actor": "x", "visibility": "public", "data": {"k": 1}, "extra": {"ignored": True}})
+    ev = Event.from_json(text)
+    assert ev.type == "from_the_future" and not ev.known
+    assert "extra" not in ev.to_dict()
+
+
+def test_timestamp_is_iso_utc_with_milliseconds() -> None:
+    ts = now_ts(1700000000.1234)
+    assert TS.match(ts), ts
+    assert ts == "2023-11-14T22:13:20.123Z"
+    assert abs(parse_ts(ts) - 1700000000.123) < 1e-6
+    assert TS.match(Event(type="note", session="s").ts)
+
+
+def test_session_ids_are_unique_under_rapid_creation() -> None:
+    ids = [new_session_id() for _ in range(20000)]
+    assert len(set(ids)) == len(ids)
+    # Short prefixes are spread out, so 8 characters almost always identify a session.
+    assert len({i[:8] for i in ids}) > 19900
+
+
+@pytest.mark.parametrize("bad", [{"type": "Not Snake", "session": "s"}, {"type": "note", "session": "s", "visibility": "world"}])
+def test_invalid_envelopes_are_refused(bad: dict) -> None:
+    with pytest.raises(ValueError):
+        Event(**bad)
+
+
+def test_events_are_immutable() -> None:
+    ev = Event(type="note", session="s", data={"text": "x"})
+    with pytest.raises(AttributeError):
+        ev.seq = 3  # type: ignore[misc]
