@@ -188,6 +188,8 @@ class SessionPipeline:
         for key in EVENT_TYPES["breakpoint_set"]:
             if record.get(key) is not None:
                 data[key] = bound_value(record[key], key, cuts, chars=self.bounds.meta_chars, depth=2, items=25)
+        # The record's own "kind" is "breakpoint"; the breakpoint's kind travels as "bp_kind".
+        data["kind"] = str(record.get("bp_kind") or "breakpoint")
         if cuts:
             data["truncation"] = cuts
         data = self._redact(data)
