@@ -15,7 +15,7 @@ from typing import Any
 from debugtape.correlate.context import Repo, repo_for
 from debugtape.correlate.git import GitError, run_git
 
-__all__ = ["BlameCache", "parse_porcelain", "line_ranges"]
+__all__ = ["BlameCache", "parse_porcelain", "line_ranges", "count_lines"]
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def line_ranges(lines: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _count_lines(path: str) -> int:
+def count_lines(path: str | os.PathLike[str]) -> int:
     with open(path, "rb") as fh:
         data = fh.read()
     return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
@@ -152,7 +152,7 @@ class BlameCache:
         if head is None:
             return {"status": "uncommitted", "reason": "the repository has no commit yet"}, None
         try:
-            count = _count_lines(path)
+            count = count_lines(path)
         except OSError:
             return {"status": "unknown", "reason": "file cannot be read"}, None
         fb = _FileBlame(key, count)
