@@ -52,7 +52,7 @@ export function encodeControl(control: Control): string {
   return line({ debugtape: control });
 }
 
-/** A fresh session id: 32 hex digits, like debugtape's own ids. */
-export function newSessionId(random: (n: number) => Uint8Array): string {
-  return Array.from(random(16), (b) => b.toString(16).padStart(2, "0")).join("");
+/** A fresh session id: 16 hex digits, like debugtape's own ids. */
+export function newSessionId(random: () => Uint8Array): string {
+  return Array.from(random(), (b) => b.toString(16).padStart(2, "0")).join("");
 }

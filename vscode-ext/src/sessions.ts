@@ -80,7 +80,7 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
       return false;
     }
     const db = storePath();
-    const id = newSessionId((n) => randomBytes(n));
+    const id = newSessionId(() => randomBytes(8));
     const folder = t.session.workspaceFolder?.uri.scheme === "file" ? t.session.workspaceFolder.uri.fsPath : undefined;
     const header = {
       session: id, name, tool: "vscode", parent: t.parent?.debugtapeId, sample,

@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import { boundsFrom, CaptureBounds } from "./bounds";
 import { CliTarget } from "./cli";
 import { Located, locate } from "./locate";
+import { redactEnv } from "./redactEnv";
 
 export function cfg(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration("debugtape");
@@ -34,14 +35,12 @@ export function storePath(): string | undefined {
   return base && !s.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(s) ? `${base}/${s}` : s;
 }
 
-/** Environment of every debugtape child: the extra redaction rules travel as JSON in two variables. */
+/**
+ * Environment of every debugtape child. The extra redaction rules travel in DEBUGTAPE_REDACT as JSON
+ * shaped like the `[tool.debugtape.redact]` table (deny_keys, patterns), merged with the project's.
+ */
 export function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  const keys = cfg().get<string[]>("redact.extraKeys", []);
-  const patterns = cfg().get<string[]>("redact.extraPatterns", []);
-  if (keys.length) env.DEBUGTAPE_REDACT_KEYS = JSON.stringify(keys);
-  if (patterns.length) env.DEBUGTAPE_REDACT_PATTERNS = JSON.stringify(patterns);
-  return env;
+  return { ...process.env, ...redactEnv(cfg().get<string[]>("redact.extraKeys", []), cfg().get<string[]>("redact.extraPatterns", [])) };
 }
 
 export function cliTarget(): CliTarget {

@@ -82,7 +82,20 @@ function snapshotRow(env: Record<string, any>, id: unknown, session: string): Sn
   };
 }
 
+/** `show S --json` lists snapshots as flat rows under `snapshots`; older shapes list raw events. */
 export function parseSnapshots(json: unknown, session: string): SnapshotRow[] {
+  const rows = obj(json).snapshots;
+  if (Array.isArray(rows)) {
+    return rows.map(obj).filter((r) => str(r.id)).map((r) => ({
+      id: str(r.id),
+      session: str(r.session) || session,
+      reason: str(r.reason, "snapshot"),
+      ts: str(r.ts) || (num(r.ts_ms) !== undefined ? new Date(num(r.ts_ms) as number).toISOString() : ""),
+      file: str(r.file) || undefined,
+      line: num(r.line),
+      symbol: str(r.symbol) || undefined,
+    }));
+  }
   const out: SnapshotRow[] = [];
   for (const e of eventsOf(json)) {
     const { env, id } = envelope(e);

@@ -29,8 +29,16 @@ test("an unencodable message becomes an error line instead of throwing", () => {
   assert.match(JSON.parse(line).debugtape.error, /unencodable/);
 });
 
-test("session ids are 32 hex digits", () => {
-  const id = newSessionId((n) => Uint8Array.from({ length: n }, (_, i) => i * 17));
-  assert.match(id, /^[0-9a-f]{32}$/);
+test("session ids are 16 hex digits", () => {
+  const id = newSessionId(() => Uint8Array.from({ length: 8 }, (_, i) => i * 17));
+  assert.match(id, /^[0-9a-f]{16}$/);
   assert.equal(id.slice(0, 4), "0011");
+});
+
+test("redaction extras become one DEBUGTAPE_REDACT table", async () => {
+  const { redactEnv } = await import("../../src/redactEnv");
+  assert.deepEqual(redactEnv([], []), {});
+  assert.deepEqual(redactEnv(["session_cookie", 3, ""], ["acme-[0-9a-f]{16}"]), {
+    DEBUGTAPE_REDACT: JSON.stringify({ deny_keys: ["session_cookie"], patterns: [{ name: "vscode1", regex: "acme-[0-9a-f]{16}" }] }),
+  });
 });

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { formatSnapshot, parseSessions, parseSnapshot, parseSnapshots, snapshotLabel } from "../../src/storeJson";
 
+// Shape printed by `debugtape snapshot ID --json`: the stored event, `id` being its row number.
 const SNAP_EVENT = {
-  ts: "2026-11-23T18:30:01.123Z", session: "s1", seq: 3, type: "debug_snapshot", actor: "vscode", visibility: "private",
+  id: 2, ts: "2026-11-23T18:30:01.123Z", session: "s1", seq: 3, type: "debug_snapshot", actor: "vscode", visibility: "private",
   data: {
     snap_id: "s1-3", reason: "breakpoint", thread: { id: 1, name: "MainThread" },
     frames: [
@@ -35,6 +36,19 @@ test("show: only snapshot events, from a list, {events}, or stored rows {id, eve
     assert.equal(snaps[0].line, 12);
     assert.equal(snapshotLabel(snaps[0]), "prog.py:12 inner");
   }
+});
+
+test("show: the flat snapshot rows of debugtape show --json", () => {
+  // Shape printed by `debugtape show S --json` (captured from the real command).
+  const show = {
+    session: { id: "3d282f8242a376d7", name: "demo" },
+    breakpoints: [],
+    snapshots: [{ id: "53660f5c6e4e30cd", seq: 2, ts_ms: 1795458389062, reason: "breakpoint", thread: "main", symbol: "f", file: "/tmp/jt/p.py", line: 3, commit: null, bp_id: null }],
+  };
+  const [snap] = parseSnapshots(show, "3d282f8242a376d7");
+  assert.equal(snap.id, "53660f5c6e4e30cd");
+  assert.equal(snap.ts, new Date(1795458389062).toISOString());
+  assert.equal(snapshotLabel(snap), "p.py:3 f");
 });
 
 test("snapshot: frames, locals and cuts in plain text", () => {
