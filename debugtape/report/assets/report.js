@@ -21,6 +21,9 @@
   S.sessions.forEach((s, si) => { for (let k = 0; k < s.snaps.i.length; k++) SNAPS.push({ s: si, k: k, i: s.snaps.i[k] }); });
   const snapField = (x, f) => S.sessions[x.s].snaps[f][x.k];
   const nameOf = (idx) => (idx < 0 ? "" : N[idx]);
+  const BP_LABEL = {};
+  S.breakpoints.forEach((b) => { BP_LABEL[b.key] = b.label; });
+  const bpLabel = (key) => BP_LABEL[key] || key || "";
 
   function commitText(c) {
     if (!c || typeof c !== "object") return c ? esc(c) : "<span class=muted>no commit</span>";
@@ -52,7 +55,7 @@
   const matches = (x) => {
     if (!filterText) return true;
     const hay = (nameOf(snapField(x, "sym")) + " " + nameOf(snapField(x, "loc")) + " " + nameOf(snapField(x, "r")) + " " +
-      nameOf(snapField(x, "bp")) + " " + nameOf(snapField(x, "th"))).toLowerCase();
+      bpLabel(nameOf(snapField(x, "bp"))) + " " + nameOf(snapField(x, "th"))).toLowerCase();
     return filterText.split(/\s+/).every((w) => hay.includes(w));
   };
 
@@ -114,7 +117,7 @@
     $("#snap-list tbody").insertAdjacentHTML("beforeend", chunk.map((x) =>
       '<tr data-i="' + x.i + '"><td>' + esc(sessLabel(S.sessions[x.s])) + '</td><td class="num">' + fmtT(snapField(x, "t")) +
       '</td><td class="num">' + snapField(x, "seq") + "</td><td>" + esc(nameOf(snapField(x, "r"))) + "</td><td>" +
-      esc(nameOf(snapField(x, "bp"))) + "</td><td>" + esc(nameOf(snapField(x, "sym"))) + " <span class=muted>" +
+      esc(bpLabel(nameOf(snapField(x, "bp")))) + "</td><td>" + esc(nameOf(snapField(x, "sym"))) + " <span class=muted>" +
       esc(nameOf(snapField(x, "loc"))) + "</span></td><td>" + esc(nameOf(snapField(x, "th"))) + "</td></tr>").join(""));
     $("#more").hidden = listShown >= listRows.length;
   }
@@ -148,11 +151,12 @@
       keys.map((k) => '<tr><td class="mono">' + esc(k) + '</td><td class="type">' + esc((types || {})[k] || "") +
         '</td><td class="val mono">' + fmtVal(vars[k]) + "</td></tr>").join("") + "</tbody></table>";
   }
+  const blameOf = (f) => (f.blame && typeof f.blame === "object" ? f.blame.commit || f.blame.hash : typeof f.blame === "string" ? f.blame : null);
   function frameHtml(f) {
     const where = (f.file || f.module || "") + (f.line ? ":" + f.line : "");
     return '<div class="frame"><h4>#' + esc(f.index != null ? f.index : "") + " " + esc(f.symbol || f.address || "??") +
       ' <span class="muted mono">' + esc(where) + "</span>" +
-      (f.blame ? ' <span class="muted">last changed in <code>' + esc(short(f.blame.commit || f.blame.hash || f.blame)) + "</code></span>" : "") +
+      (blameOf(f) ? ' <span class="muted">line last changed in <code>' + esc(short(blameOf(f))) + "</code></span>" : "") +
       "</h4>" + (f.src != null ? '<pre class="src">' + esc(f.line) + "  " + esc(f.src) + "</pre>" : "") +
       varsTable("args", f.args, f.types) + varsTable("locals", f.locals, f.types) + "</div>";
   }
@@ -163,7 +167,7 @@
     document.querySelectorAll('[data-i="' + i + '"]').forEach((el) => el.classList.add("sel"));
     const s = S.sessions[d.session];
     const th = d.thread && typeof d.thread === "object" ? (d.thread.name || "") + " (" + d.thread.id + ")" : (d.thread || "");
-    let h = "<h3>" + esc(d.reason || "snapshot") + (d.bp ? " at " + esc(d.bp) : "") + "</h3>" +
+    let h = "<h3>" + esc(d.reason || "snapshot") + (d.bp ? " at " + esc(bpLabel(d.bp)) : "") + "</h3>" +
       '<div class="muted">' + esc(sessLabel(s)) + " · seq " + d.seq + " · " + esc(d.ts) + (th ? " · thread " + esc(th) : "") +
       (d.snap_id ? " · id <code>" + esc(String(d.snap_id).slice(0, 12)) + "</code>" : "") + "</div>" +
       "<div>" + commitText(d.commit || s.commit) + "</div>";
@@ -184,7 +188,7 @@
     const head = "<thead><tr><th>breakpoint</th>" + S.sessions.map((s) => '<th class="num">' + esc(sessLabel(s)) + "</th>").join("") + "<th></th></tr></thead>";
     const rows = S.breakpoints.map((b, bi) => "<tr><td>" + esc(b.label) + "</td>" + S.sessions.map((s, si) => {
       const n = s.hits[b.key] || 0, rec = (s.recorded_hits || {})[b.key];
-      return '<td class="num" data-bp="' + bi + '" data-s="' + si + '">' + n + (rec != null && rec !== n ? ' <span class="muted" title="hit count reported by the debugger">(' + rec + ")</span>" : "") + "</td>";
+      return '<td class="num" data-bp="' + bi + '" data-s="' + si + '">' + n + (rec > 0 && rec !== n ? ' <span class="muted" title="hit count reported by the debugger">(' + rec + ")</span>" : "") + "</td>";
     }).join("") + '<td><button data-cmp="' + bi + '">compare</button></td></tr>').join("");
     $("#bp-table").innerHTML = head + "<tbody>" + (rows || '<tr><td class="muted">no breakpoints recorded</td></tr>') + "</tbody>";
   }

@@ -1,0 +1,68 @@
+"""Speedscope and collapsed exports of sampled stacks stored by the real pipeline."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from debugtape.report.stacks import collapsed_lines, speedscope_json
+from debugtape.store import Store
+from tests.report.conftest import STACKS, expected_collapsed, record_session
+
+SCHEMA = json.loads((Path(__file__).parent / "speedscope-file-format-schema.json").read_text())
+
+
+def test_speedscope_validates_against_the_published_schema(store_path: Path) -> None:
+    sid = record_session(store_path, "prof", rounds=30)
+    with Store(store_path, readonly=True) as store:
+        doc = speedscope_json(store, [sid])
+    jsonschema.validate(doc, SCHEMA)
+    json.dumps(doc)  # plain JSON all the way down
+    # one sampled profile per thread, 30 samples each, stacks root first
+    assert [p["type"] for p in doc["profiles"]] == ["sampled", "sampled"]
+    assert [len(p["samples"]) for p in doc["profiles"]] == [30, 30]
+    names = [f["name"] for f in doc["shared"]["frames"]]
+    first = doc["profiles"][0]["samples"][0]
+    assert [names[i] for i in first] == list(reversed(STACKS[0][0]))
+    for p in doc["profiles"]:
+        assert len(p["weights"]) == len(p["samples"]) and p["endValue"] == sum(p["weights"])
+        assert all(0 <= i < len(names) for s in p["samples"] for i in s)
+
+
+def test_speedscope_schema_rejects_a_broken_file(store_path: Path) -> None:
+    """The schema check is real: a profile without weights fails it."""
+    sid = record_session(store_path, "prof", rounds=3)
+    with Store(store_path, readonly=True) as store:
+        doc = speedscope_json(store, [sid])
+    del doc["profiles"][0]["weights"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, SCHEMA)
+
+
+def test_collapsed_reparses_to_the_recorded_stacks(store_path: Path) -> None:
+    a = record_session(store_path, "a", rounds=30)
+    b = record_session(store_path, "b", rounds=7)
+    with Store(store_path, readonly=True) as store:
+        lines = list(collapsed_lines(store, [a, b]))
+    parsed: Counter[str] = Counter()
+    for line in lines:
+        stack, _, count = line.rpartition(" ")  # how flamegraph.pl and inferno split a line
+        assert stack and count.isdigit() and "\n" not in line
+        assert stack not in parsed, "each distinct stack appears once"
+        parsed[stack] = int(count)
+    assert parsed == expected_collapsed(30) + expected_collapsed(7)
+    assert lines == sorted(lines)
+    assert any(";poll:odd name" in line for line in lines)  # ';' inside a name cannot split frames
+
+
+def test_no_samples_gives_empty_exports(store_path: Path) -> None:
+    sid = record_session(store_path, "none", rounds=0, snaps=0)
+    with Store(store_path, readonly=True) as store:
+        assert list(collapsed_lines(store, [sid])) == []
+        doc = speedscope_json(store, [sid])
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["profiles"] == []
