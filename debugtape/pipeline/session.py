@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 _SUMMARY_ITEMS = 50
 
 
+def _kinds(kinds: Mapping[str, int]) -> list[dict[str, Any]]:
+    # A list of {kind, count}: a {"password": 1} mapping would itself look like a secret to redact.
+    return [{"kind": k, "count": n} for k, n in sorted(kinds.items())]
+
+
 def _record_ts(record: Mapping[str, Any]) -> str:
     ts = record.get("ts")
     if isinstance(ts, (int, float)) and not isinstance(ts, bool):
@@ -259,7 +264,7 @@ class SessionPipeline:
             "dropped_by_plugins": self.counts["dropped_by_plugins"],
             "truncations": self.counts["truncations"],
             "redactions": self.redactions.count,
-            "redactions_by_kind": dict(self.redactions.kinds),
+            "redactions_by_kind": _kinds(self.redactions.kinds),
             "plugin_failures": int(getattr(self.hooks, "failures", 0) or 0),
             "malformed_records": self.counts["malformed_records"],
         }
@@ -271,7 +276,7 @@ class SessionPipeline:
         if not isinstance(out, dict):
             return {"redacted": out}
         if stats.count:
-            out["redactions"] = dict(stats.kinds)
+            out["redactions"] = _kinds(stats.kinds)
         return out
 
     def _call_hook(self, name: str, data: dict[str, Any], default: Any = None) -> Any:

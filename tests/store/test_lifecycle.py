@@ -112,6 +112,5 @@ def test_schema_is_migrated_and_versioned(store_path) -> None:
     with Store(store_path) as s:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    s.conn.execute  # reopen works and does not migrate again
     with Store(store_path) as s:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

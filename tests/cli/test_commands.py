@@ -1,0 +1,69 @@
+"""The CLI: every command documented and helpful; query commands answer in text and JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from debugtape.cli.main import cli, command_names
+from tests.store.util import record_session
+from tests.support import REPO
+
+
+@pytest.mark.parametrize("name", command_names())
+def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
+    result = CliRunner().invoke(cli, [name, "--help"])
+    assert result.exit_code == 0, result.output
+    assert len(result.output.splitlines()) > 3
+    readme = (REPO / "README.md").read_text()
+    assert re.search(rf"debugtape {re.escape(name)}\b", readme), f"README does not mention `debugtape {name}`"
+
+
+def test_query_commands_in_text_and_json(store_path) -> None:
+    sid = record_session(store_path, 2)
+    db = ["--db", str(store_path)]
+    run = CliRunner().invoke
+    sessions = json.loads(run(cli, ["sessions", "--json", *db]).output)
+    assert sessions[0]["id"] == sid and sessions[0]["status"] == "completed"
+    assert sid[:8] in run(cli, ["sessions", *db]).output
+    show = json.loads(run(cli, ["show", sid[:6], "--json", *db]).output)
+    assert set(show) == {"session", "breakpoints", "snapshots"} and len(show["snapshots"]) == 2
+    snap_id = show["snapshots"][0]["id"]
+    snap = json.loads(run(cli, ["snapshot", snap_id[:8], "--json", *db]).output)
+    assert snap["data"]["frames"][0]["locals"]["i"] == 0
+    assert "local i (" not in run(cli, ["snapshot", snap_id[:8], *db]).output
+    assert "local i = 0" in run(cli, ["snapshot", snap_id[:8], *db]).output
+    tl = json.loads(run(cli, ["timeline", "--session", sid[:6], "--type", "debug_snapshot", "--json", *db]).output)
+    assert [e["seq"] for e in tl] == [3, 4]
+    assert "work (app.c:10)" in run(cli, ["timeline", "--symbol", "work", *db]).output
+    d = json.loads(run(cli, ["diff", snap_id, show["snapshots"][1]["id"], "--json", *db]).output)
+    assert d["frames"][0]["changes"][0]["path"] == "locals.i"
+    replay = json.loads(run(cli, ["replay", sid, "--json", *db]).output)
+    assert replay["snapshots"] == 2 and replay["status"] == "completed"
+    pruned = json.loads(run(cli, ["prune", "--keep", "0", "--dry-run", "--json", *db]).output)
+    assert pruned == {"pruned": [sid], "dry_run": True}
+
+
+def test_errors_are_one_line(store_path) -> None:
+    record_session(store_path, 1)
+    result = CliRunner().invoke(cli, ["show", "nosuchsession", "--db", str(store_path)])
+    assert result.exit_code == 1 and "no session matches 'nosuchsession'" in result.output
+
+
+def test_export_import_round_trip(store_path, tmp_path) -> None:
+    sid = record_session(store_path, 2)
+    out = tmp_path / "tape.jsonl"
+    run = CliRunner().invoke
+    r = run(cli, ["export", sid, "--include-private", "-o", str(out), "--db", str(store_path)])
+    assert r.exit_code == 0, r.output
+    assert (out.stat().st_mode & 0o777) == 0o600
+    other = tmp_path / "b" / "tape.db"
+    r = run(cli, ["import", str(out), "--db", str(other)])
+    assert "7 events imported" in r.output, r.output
+    r = run(cli, ["import", str(out), "--db", str(other)])
+    assert "0 events imported, 7 already present" in r.output
+    private = run(cli, ["export", sid, "--db", str(store_path)])
+    assert private.output.strip().endswith("(use --include-private)")

@@ -1,0 +1,127 @@
+"""The session pipeline through a real store: rate limits, redaction counts, hooks, summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from debugtape.pipeline import RateLimits, open_pipeline
+from debugtape.records import RecordError
+from debugtape.store import Store
+from tests.store.util import snapshot_record
+
+
+def _ended(store_path, sid: str) -> dict[str, Any]:
+    with Store(store_path) as s:
+        evs = [e.event for e in s.iter_session_events(sid)]
+    assert evs[-1].type == "session_ended"
+    return evs[-1].data["counts"]
+
+
+def test_rate_limited_snapshots_and_samples_are_counted(store_path) -> None:
+    limits = RateLimits(snapshots_per_s=0.001, snapshot_burst=5, samples_per_s=0.001, sample_burst=3)
+    with open_pipeline(store_path, limits=limits) as p:
+        p.feed({"kind": "start", "tool": "gdb"})
+        for i in range(12):
+            p.feed(snapshot_record(i))
+            p.feed({"kind": "sample", "threads": [{"id": 1, "frames": [{"symbol": "f"}]}]})
+        sid = p.session_id
+    counts = _ended(store_path, sid)
+    assert counts["snapshots"] == 5 and counts["dropped_snapshots"] == 7
+    assert counts["samples"] == 3 and counts["dropped_samples"] == 9
+
+
+def test_redactions_are_counted_per_event_and_per_session(store_path) -> None:
+    with open_pipeline(store_path) as p:
+        p.feed({"kind": "start", "tool": "gdb", "env": {"API_TOKEN": "tok-1234567890abcdef"}})
+        p.feed({"kind": "snapshot", "frames": [{"symbol": "login", "locals": {"password": "hunter2-hunter2"}}]})
+        sid = p.session_id
+    with Store(store_path) as s:
+        snap = [e.event for e in s.iter_session_events(sid) if e.event.type == "debug_snapshot"][0]
+        raw = s.conn.execute("SELECT group_concat(data) FROM events").fetchone()[0]
+    assert snap.data["redactions"] and sum(k["count"] for k in snap.data["redactions"]) == 1
+    assert "hunter2" not in raw and "tok-1234567890abcdef" not in raw
+    assert _ended(store_path, sid)["redactions"] >= 2
+
+
+class _Hooks:
+    failures = 0
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def session_started(self, data: dict) -> None:
+        self.seen.append("started")
+
+    def snapshot(self, data: dict) -> dict | None:
+        if data["frames"][0]["locals"]["i"] % 2:
+            return None
+        data["tag"] = "even"
+        return data
+
+    def breakpoint(self, data: dict) -> None:
+        self.seen.append("bp")
+
+    def file_changed(self, data: dict) -> None:
+        self.seen.append("file")
+
+    def commit_seen(self, data: dict) -> None:
+        self.seen.append("commit")
+
+    def session_ended(self, data: dict) -> None:
+        self.seen.append("ended")
+        raise RuntimeError("a broken plugin")
+
+
+def test_hooks_can_tag_and_drop_snapshots_and_failures_do_not_lose_events(store_path) -> None:
+    from debugtape.pipeline import PipelineFactory
+
+    hooks = _Hooks()
+    with Store(store_path) as store:
+        w = store.background_writer()
+        f = PipelineFactory(store, w)
+        f.hooks = hooks
+        p = f.new()
+        p.feed({"kind": "start", "tool": "gdb"})
+        p.feed({"kind": "breakpoint", "action": "set", "bp_id": "1", "file": "/a.c", "line": 3})
+        for i in range(4):
+            p.feed(snapshot_record(i))
+        p.feed({"kind": "event", "type": "file_changed", "data": {"path": "a.c", "kind": "modified"}})
+        p.feed({"kind": "event", "type": "vcs_commit", "data": {"hash": "abc", "message": "m"}})
+        p.feed({"kind": "end"})
+        f.close(p, interrupted=False)
+        w.close()
+        evs = [e.event for e in store.iter_session_events(p.session_id)]
+    snaps = [e for e in evs if e.type == "debug_snapshot"]
+    assert [s.data["tag"] for s in snaps] == ["even", "even"]
+    assert hooks.seen == ["started", "bp", "file", "commit", "ended"]
+    assert evs[-1].type == "session_ended" and evs[-1].data["counts"]["dropped_by_plugins"] == 2
+
+
+def test_records_out_of_order_are_refused_clearly(store_path) -> None:
+    with open_pipeline(store_path) as p:
+        p.feed({"kind": "note", "text": "no start record: one is implied"})
+        with pytest.raises(RecordError, match="second start"):
+            p.feed({"kind": "start"})
+        with pytest.raises(RecordError, match="written by the pipeline"):
+            p.feed({"kind": "event", "type": "session_ended", "data": {}})
+        p.feed({"kind": "end"})
+        with pytest.raises(RecordError, match="after the session ended"):
+            p.feed({"kind": "note", "text": "late"})
+
+
+def test_summary_lists_breakpoints_with_hits_and_top_symbols(store_path) -> None:
+    with open_pipeline(store_path) as p:
+        p.feed({"kind": "start", "tool": "gdb"})
+        p.feed({"kind": "breakpoint", "action": "set", "bp_id": "1", "file": "/src/app.c", "line": 10, "symbol": "work"})
+        for i in range(3):
+            p.feed(snapshot_record(i))
+        p.feed({"kind": "breakpoint", "action": "changed", "bp_id": "1", "hits": 3})
+        p.feed({"kind": "end", "reason": "exited"})
+        sid = p.session_id
+    with Store(store_path) as s:
+        summary = [e.event for e in s.iter_session_events(sid) if e.event.type == "debug_session"][0].data
+    assert summary["breakpoints"][0]["hits"] == 3 and summary["breakpoints"][0]["snapshots"] == 3
+    assert summary["stack_summary"] == [{"symbol": "work", "snapshots": 3}]
+    assert {"work", "main"} <= set(summary["symbols"])
