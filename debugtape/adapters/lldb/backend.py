@@ -94,7 +94,9 @@ class LldbBackend:
         thread = self._current()
         if thread is None or not thread.IsValid():
             return []
-        return frames_of(self.lldb, thread)
+        # `up` / `frame select` move where a manual snapshot starts, as in gdb.
+        start = 0 if self._thread is not None else thread.GetSelectedFrame().GetFrameID()
+        return frames_of(self.lldb, thread, start)
 
     def threads(self) -> Iterable[tuple[dict[str, Any], Iterable[FrameView[Any]]]]:
         process = self.process()

@@ -35,7 +35,7 @@ WATCH_INTERVAL = 0.1
 
 HELP = """debugtape records what you see while debugging into its event store.
 
-  tape start [NAME]            begin recording (a snapshot at every stop from now on)
+  tape start [--db PATH] [NAME]  begin recording (a snapshot at every stop from now on)
   tape stop                    end the session
   tape status                  what is being recorded
   tape snap [NOTE]             a snapshot of the selected thread now
@@ -60,6 +60,7 @@ class _Tape:
         self.hook_target: Any = None
         self.hook_id: int | None = None
         self.watcher: threading.Thread | None = None
+        self.process: Any = None  # the last process seen: at lldb's exit the target may be gone
 
     @property
     def debugger(self) -> Any:
@@ -91,9 +92,9 @@ class _Tape:
 
     # -- session ---------------------------------------------------------------------------------
 
-    def start(self, name: str | None) -> str:
+    def start(self, name: str | None, db: str | None = None) -> str:
         self.check_exit()
-        session = self.recorder.start(name)
+        session = self.recorder.start(name, db=db)
         self.prime_breakpoints()
         self._add_stop_hook()
         self.flush()
@@ -121,11 +122,16 @@ class _Tape:
         if not self.recorder.recording:
             return False
         process = self.backend.process()
-        if process is None or not process.IsValid():
+        if process is not None and process.IsValid():
+            self.process = process
+        elif self.process is not None and self.process.IsValid():
+            process = self.process
+        else:
             return False
         state = process.GetState()
         if state == lldb.eStateExited:
-            self.stop("exited", process.GetExitStatus())
+            killed = (process.GetExitDescription() or "").startswith("killed")
+            self.stop("killed" if killed else "exited", process.GetExitStatus())
             return True
         if state == lldb.eStateDetached:
             self.stop("detached")
@@ -246,6 +252,7 @@ class StopHook:
         with tape.lock:
             if not tape.recorder.recording:
                 return True
+            tape.process = exe_ctx.process
             try:
                 return _on_stop(tape, exe_ctx.thread)
             except Exception as exc:
@@ -336,11 +343,17 @@ class _TapeCommand:
 
 
 class TapeStart(_TapeCommand):
-    usage = "tape start [NAME]"
+    usage = "tape start [--db PATH] [NAME]"
     short = "Start recording a debugtape session."
 
     def run(self, tape: _Tape, args: str) -> str:
-        session = tape.start(args or None)
+        words = shlex.split(args)
+        db = None
+        if words[:1] == ["--db"]:
+            if len(words) < 2:
+                raise TapeError(f"usage: {self.usage}")
+            db, words = words[1], words[2:]
+        session = tape.start(" ".join(words) or None, db)
         return f"debugtape: recording session {session} into {tape.recorder.db}"
 
 

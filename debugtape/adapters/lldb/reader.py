@@ -209,9 +209,9 @@ class SBFrameView:
         return args, local
 
 
-def frames_of(lldb: Any, thread: Any) -> Iterator[SBFrameView]:
-    """A thread's frames, innermost first, unwound only as far as they are read."""
-    i = 0
+def frames_of(lldb: Any, thread: Any, start: int = 0) -> Iterator[SBFrameView]:
+    """A thread's frames from `start` outwards, unwound only as far as they are read."""
+    i = start
     while True:
         frame = thread.GetFrameAtIndex(i)
         if not frame.IsValid():
