@@ -99,13 +99,16 @@ class DapConverter:
         self._threads_stale = False
         self._stops: dict[int, _Stop] = {}
         self._exit_code: int | None = None
+        self._now: float | None = None
 
     # -- input -------------------------------------------------------------------------------
 
-    def observe(self, direction: str, msg: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """One message; `direction` is to_adapter or from_adapter. Returns the records it completes."""
+    def observe(self, direction: str, msg: Mapping[str, Any], ts: float | None = None) -> list[dict[str, Any]]:
+        """One message; `direction` is to_adapter or from_adapter; `ts` when it was seen (default
+        now). Returns the records it completes."""
         out: list[dict[str, Any]] = []
         with self._lock:
+            self._now = ts
             if self._ended:
                 return out
             kind = msg.get("type")
@@ -118,10 +121,9 @@ class DapConverter:
                         self._on_response(req, msg.get("body") or {}, out)
                 elif kind == "event" and direction == "from_adapter":
                     self._on_event(str(msg.get("event")), msg.get("body") or {}, out)
-            except (TypeError, ValueError, KeyError, AttributeError) as exc:
-                # A message of a shape we did not expect is skipped, never fatal.
-                log.warning("skipped a %s %s with an unexpected shape: %s", kind,
-                            msg.get("command") or msg.get("event"), exc)
+            except Exception as exc:  # a message we cannot use is skipped, never fatal
+                log.warning("skipped a %s %s that could not be recorded: %s: %s", kind,
+                            msg.get("command") or msg.get("event"), type(exc).__name__, exc)
         return out
 
     def finish(self, reason: str | None = None, exit_code: int | None = None) -> list[dict[str, Any]]:
@@ -136,6 +138,13 @@ class DapConverter:
                 self._ended = True
                 return out  # no end record: the pipeline reads that as stopped/interrupted
             self._end(reason or "exited", exit_code if exit_code is not None else self._exit_code, out)
+        return out
+
+    def note(self, text: str) -> list[dict[str, Any]]:
+        """A note record (held until the start record if the session has not started)."""
+        out: list[dict[str, Any]] = []
+        with self._lock:
+            self._emit(out, {"kind": "note", "text": text})
         return out
 
     @property
@@ -378,7 +387,9 @@ class DapConverter:
         stop.vars[ref] = variables
         for v in variables[: self.bounds.items]:
             child = _int(v.get("variablesReference"))
-            if child and str(v.get("type", "")) not in NO_EXPAND_TYPES:
+            # debugpy gives one object one reference while stopped, so a cycle shows up as a
+            # reference already known: keep its first place, _tree marks the loop.
+            if child and child not in stop.refs and str(v.get("type", "")) not in NO_EXPAND_TYPES:
                 stop.refs[child] = _VarNode(node.frame, node.field, (*node.path, str(v.get("name"))), node.depth + 1)
 
     # -- events -----------------------------------------------------------------------------
@@ -420,7 +431,7 @@ class DapConverter:
         if raw_reason == "pause" and self.pause_is_sample:
             for other in [s for s in self._stops.values() if s.sample]:
                 self._flush(other.thread, out)
-            self._stops[tid] = _Stop(tid, "sample", time.time(), sample=True)
+            self._stops[tid] = _Stop(tid, "sample", self._now or time.time(), sample=True)
             return
         reason = _REASONS.get(raw_reason, "manual")
         bp_ids = [str(b) for b in body.get("hitBreakpointIds") or []]
@@ -428,7 +439,7 @@ class DapConverter:
             reason = "snappoint"
         for b in bp_ids:
             self._count_hit(b)
-        self._stops[tid] = _Stop(tid, reason, time.time(), bp_ids=bp_ids,
+        self._stops[tid] = _Stop(tid, reason, self._now or time.time(), bp_ids=bp_ids,
                                  text=body.get("text"), description=body.get("description"))
 
     def _on_breakpoint_event(self, body: Mapping[str, Any], out: list[dict[str, Any]]) -> None:
@@ -550,7 +561,8 @@ class DapConverter:
         for ref, node in roots:
             if node.frame >= n:
                 continue
-            value = self._tree(stop, ref, f"frames[{node.frame}].{node.field}", truncation, types := {})
+            value = self._tree(stop, ref, f"frames[{node.frame}].{node.field}", truncation, types := {},
+                               (ref,))
             if isinstance(value, dict):
                 frames[node.frame].setdefault(node.field, {}).update(value)
                 frames[node.frame].setdefault("types", {}).update(types)
@@ -570,19 +582,23 @@ class DapConverter:
         return rec
 
     def _tree(self, stop: _Stop, ref: int, path: str, truncation: list[dict[str, Any]],
-              types: dict[str, str] | None) -> Any:
+              types: dict[str, str] | None, ancestors: tuple[int, ...]) -> Any:
         """The fetched variables under `ref` as a dict (or a list when the names are indices)."""
         b = self.bounds
         variables = stop.vars.get(ref)
-        if variables is None:
+        if not variables:  # not fetched, or nothing visible inside (bytes): the text says more
             return None
         kept = variables[: b.items]
         total = len(variables)
         values: dict[str, Any] = {}
         for v in kept:
-            name = str(v.get("name"))
+            name = _key(str(v.get("name")))
             child = _int(v.get("variablesReference"))
-            sub = self._tree(stop, child, f"{path}.{name}", truncation, None) if child else None
+            if child and child in ancestors:
+                values[name] = {"$cycle": f"{path}"}
+                continue
+            sub = (self._tree(stop, child, f"{path}.{name}", truncation, None, (*ancestors, child))
+                   if child and len(ancestors) <= b.depth else None)
             if sub is not None:
                 values[name] = sub
             else:
@@ -607,6 +623,13 @@ class DapConverter:
 def _all_vars(stop: _Stop) -> Iterable[Mapping[str, Any]]:
     for vs in stop.vars.values():
         yield from vs
+
+
+def _key(name: str) -> str:
+    """debugpy names dict entries by the key's repr: 'name' reads better as name."""
+    if len(name) >= 2 and name[0] == name[-1] and name[0] in "'\"" and name[0] not in name[1:-1]:
+        return name[1:-1]
+    return name
 
 
 def _frame(f: Mapping[str, Any]) -> dict[str, Any]:

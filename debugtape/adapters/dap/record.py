@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 HANDSHAKE_TIMEOUT = 30.0  # debugpy starts a launcher and the debuggee before `initialized`
 REQUEST_TIMEOUT = 15.0
+CHILDREN_NOTE = ("child processes are not recorded: debugtape runs debugpy with subProcess=false; "
+                 "record a child with its own `debugtape record --python`")
 
 
 def record(opts: RecordOptions) -> str:
@@ -102,6 +104,8 @@ class HeadlessRecorder:
     def run(self, feed: Callable[[Mapping[str, Any]], None]) -> None:
         sink = RecordSink(feed)
         conv = self.converter
+        # Each child would need a DAP session of its own; say plainly that they are not followed.
+        sink.put(conv.note(CHILDREN_NOTE))
 
         def observe(direction: str, msg: Mapping[str, Any]) -> None:
             sink.put(conv.observe(direction, msg))
@@ -148,8 +152,11 @@ class HeadlessRecorder:
         # Library frames matter in a recording; but with --exceptions raised, justMyCode keeps
         # the thousands of exceptions the standard library raises and catches out of the tape.
         just_my_code = opts.exceptions == "raised"
+        # The environment is passed explicitly (it is what the program inherits anyway) so the
+        # session records it; the pipeline redacts it like everything else.
         launched = client.send("launch", launch_arguments(
-            opts.program, cwd=self.cwd, nodelay=self.nodelay, just_my_code=just_my_code, python=self.python))
+            opts.program, cwd=self.cwd, nodelay=self.nodelay, just_my_code=just_my_code, python=self.python,
+            env=dict(os.environ)))
         deadline = time.monotonic() + HANDSHAKE_TIMEOUT
         while True:
             if launched.done() and launched.exception() is not None:

@@ -1,0 +1,74 @@
+"""`debugtape dap -- ADAPTER [ARGS]`: a recording DAP proxy any debug client can launch."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from debugtape.cli.common import db_option, db_path, handle_errors
+
+__all__ = ["command"]
+
+log = logging.getLogger("debugtape.adapters.dap")
+
+
+@click.command(
+    "dap",
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
+@db_option
+@click.option("--name", default=None, help="A name for the recorded session.")
+@click.option("--log", "log_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the proxy's log here (message types and sizes, never bodies).")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default="warning",
+              show_default=True, help="How much the proxy logs.")
+@click.option("--no-fetch", is_flag=True,
+              help="Record only what the client asks for; never send the adapter requests of our own.")
+@click.argument("adapter", nargs=-1, required=True, type=click.UNPROCESSED)
+@handle_errors
+def command(db: Path | None, name: str | None, log_file: Path | None, log_level: str, no_fetch: bool,
+            adapter: tuple[str, ...]) -> None:
+    """A debug adapter that records: start it where your editor starts the real one.
+
+    Everything after `--` is the real adapter's command line, e.g.
+    `debugtape dap -- python -m debugpy.adapter` or `debugtape dap -- lldb-dap-19`.
+    Stdin and stdout carry DAP only; the log goes to --log or stderr.
+    """
+    from debugtape.adapters.dap.convert import DapConverter
+    from debugtape.adapters.dap.proxy import DapProxy
+    from debugtape.adapters.dap.sink import RecordSink
+    from debugtape.pipeline import open_pipeline
+
+    _setup_log(log_file, log_level)
+    command_line = list(adapter)
+    path = db_path(db)
+    # DAP owns stdout: anything else printed there would corrupt the client's stream.
+    client_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    client_in = os.fdopen(os.dup(sys.stdin.fileno()), "rb", buffering=0)
+    with open_pipeline(path, cwd=os.getcwd()) as pipeline:
+        sink = RecordSink(pipeline.feed)
+        redactor = getattr(pipeline, "redactor", None)
+
+        def redact_text(text: str) -> str:
+            return str(redactor.redact_text(text)[0]) if redactor is not None else f"<{len(text)} chars>"
+
+        proxy = DapProxy(command_line, client_in, client_out, sink.put,
+                         converter=DapConverter(tool="dap", name=name), redact_text=redact_text,
+                         inject=not no_fetch)
+        code = proxy.run()
+        sink.close()
+    log.info("session %s recorded; adapter exit code %s", pipeline.session_id, code)
+    sys.exit(code)
+
+
+def _setup_log(log_file: Path | None, level: str) -> None:
+    handler: logging.Handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger("debugtape")
+    root.addHandler(handler)
+    root.setLevel(getattr(logging, level.upper()))
