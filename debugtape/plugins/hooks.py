@@ -49,18 +49,24 @@ class PluginHooks:
         self._pm = manager
         self._runner = runner
         self.plugins = infos
-        self.failure_log: list[PluginFailure] = [
+        self._load_failures = [
             PluginFailure(i.name, "load", i.error or "") for i in infos if i.status == "failed"
         ]
+        self.failure_log: list[PluginFailure] = list(self._load_failures)
+        # Hung plugins stay disabled for as long as this object lives (one ingest stream may
+        # hold several sessions): their worker thread may still be stuck.
         self._disabled: set[str] = set()
 
     # -- the Hooks protocol -------------------------------------------------------------
 
     @property
     def failures(self) -> int:
+        """Plugin failures of the current session, load failures included."""
         return len(self.failure_log)
 
     def session_started(self, data: Mapping[str, Any]) -> None:
+        # One PluginHooks may serve several sessions in turn: each counts its own failures.
+        self.failure_log = list(self._load_failures)
         self._notify("debugtape_session_started", data)
 
     def snapshot(self, data: Mapping[str, Any]) -> dict[str, Any] | None:

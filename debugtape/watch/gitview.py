@@ -44,6 +44,12 @@ def _unquote(name: str) -> str:
     return out.decode("utf-8", "surrogateescape")
 
 
+def _header_name(line: str) -> str:
+    # git ends a ---/+++ name that holds a space with a tab, so the name's end is unambiguous.
+    name = line[4:]
+    return name[:-1] if name.endswith("\t") else name
+
+
 def parse_diff_u0(text: str) -> dict[str, list[list[int]] | str]:
     """`git diff -U0` output -> {path: [[start, end], ...] on the new side} or {path: "binary"}.
 
@@ -56,10 +62,10 @@ def parse_diff_u0(text: str) -> dict[str, list[list[int]] | str]:
         if line.startswith("diff --git "):
             current = old = None
         elif line.startswith("--- "):
-            name = _unquote(line[4:])
+            name = _unquote(_header_name(line))
             old = name[2:] if name.startswith("a/") else None
         elif line.startswith("+++ "):
-            name = _unquote(line[4:])
+            name = _unquote(_header_name(line))
             current = name[2:] if name.startswith("b/") else old  # /dev/null: file deleted
             if current is not None:
                 out.setdefault(current, [])

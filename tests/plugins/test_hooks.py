@@ -187,3 +187,15 @@ def test_no_plugins_means_no_thread(tmp_path: Path) -> None:
     hooks.file_changed({"path": "a"})
     assert len(_workers()) == before == 0
     assert hooks.failures == 0
+
+
+def test_failures_are_counted_per_session(plugin_path: Path, tmp_path: Path) -> None:
+    hooks = load_hooks(_config(tmp_path / ".debugtape", ["hanger", "garbage", "typo"]))
+    try:
+        hooks.session_started({"name": "one"})  # raiser fails here
+        hooks.snapshot(_snapshot())  # and here
+        assert hooks.failures == 1 + 2  # broken's load failure + two
+        hooks.session_started({"name": "two"})
+        assert hooks.failures == 1 + 1
+    finally:
+        hooks.close()

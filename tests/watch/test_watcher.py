@@ -1,0 +1,147 @@
+"""The Watcher on real files, real git commits and real watchdog (inotify) observers."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from debugtape.correlate.git import git_dir
+from debugtape.watch.watcher import Watcher
+from tests.support import need_binary
+from tests.watch.helpers import Recorder, git, make_repo
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    need_binary("git")
+    return make_repo(tmp_path / "repo")
+
+
+@pytest.fixture
+def watching(repo: Path) -> Iterator[tuple[Watcher, Recorder]]:
+    before = set(threading.enumerate())
+    rec = Recorder()
+    gd = git_dir(repo)
+    w = Watcher(repo, rec, top=repo, git_dirs=[gd] if gd else [], skip_dirs=[repo / ".debugtape"],
+                debounce=0.05)
+    w.start()
+    yield w, rec
+    w.stop()
+    leaked = [t for t in set(threading.enumerate()) - before if t.is_alive()]
+    assert not leaked, f"threads left running: {leaked}"
+
+
+def test_edit_create_delete_move_and_ignore(repo: Path, watching: tuple[Watcher, Recorder]) -> None:
+    w, rec = watching
+    text = (repo / "parser.c").read_text().splitlines(keepends=True)
+    text[11] = "changed 12\n"
+    text[12] = "changed 13\n"
+    (repo / "parser.c").write_text("".join(text))
+    (repo / "new.c").write_text("int x;\n")
+    (repo / "build").mkdir()
+    (repo / "build" / "out.bin").write_text("ignored by .gitignore")
+    (repo / "main.o").write_text("ignored too")
+    (repo / ".debugtape").mkdir()
+    (repo / ".debugtape" / "tape.db").write_text("the store itself is never a change")
+    (repo / ".parser.c.swp").write_text("editor litter")
+    assert rec.wait(lambda r: {"parser.c", "new.c"} <= set(r.changes()))
+    changes = rec.changes()
+    assert changes["parser.c"]["kind"] == "modified"
+    assert changes["parser.c"]["lines"] == [[12, 13]]
+    assert changes["parser.c"]["size"] == (repo / "parser.c").stat().st_size
+    assert changes["new.c"]["kind"] == "created" and "lines" not in changes["new.c"]
+    batch = rec.of("batch_processed")[0]
+    assert batch["source"] == "watch" and set(batch["paths"]) == {"parser.c", "new.c"}
+
+    os.rename(repo / "new.c", repo / "renamed.c")
+    (repo / "parser.c").unlink()
+    assert rec.wait(lambda r: "renamed.c" in {d.get("dest") for d in r.of("file_changed")}
+                    and r.changes()["parser.c"]["kind"] == "deleted")
+    moved = next(d for d in rec.of("file_changed") if d.get("dest") == "renamed.c")
+    assert moved["path"] == "new.c" and moved["kind"] == "moved"
+    seen = {d["path"] for d in rec.of("file_changed")}
+    assert not seen & {"build/out.bin", "main.o", ".debugtape/tape.db", ".parser.c.swp"}
+
+
+def test_atomic_save_reads_as_modified(repo: Path, watching: tuple[Watcher, Recorder]) -> None:
+    _, rec = watching
+    tmp = repo / ".parser.c.tmp.1234"
+    tmp.write_text("line 1\nnew line 2\n")
+    os.replace(tmp, repo / "parser.c")
+    assert rec.wait(lambda r: "parser.c" in r.changes())
+    change = rec.changes()["parser.c"]
+    assert change["kind"] == "modified"
+    assert change["lines"] == [[2, 2]]
+    assert all(not d["path"].startswith(".parser.c.tmp") for d in rec.of("file_changed"))
+
+
+def test_commits_checkout_and_branch_moves(repo: Path, watching: tuple[Watcher, Recorder]) -> None:
+    _, rec = watching
+    (repo / "parser.c").write_text("rewritten\n")
+    git(repo, "commit", "-q", "-am", "rewrite the parser")
+    head = git(repo, "rev-parse", "HEAD")
+    assert rec.wait(lambda r: any(d["hash"] == head for d in r.of("vcs_commit")))
+    commit = next(d for d in rec.of("vcs_commit") if d["hash"] == head)
+    assert commit["reason"] == "commit" and commit["branch"] == "main"
+    assert commit["message"] == "rewrite the parser" and commit["files"] == ["parser.c"]
+    assert commit["previous"] == git(repo, "rev-parse", "HEAD~1")
+
+    git(repo, "checkout", "-q", "-b", "topic", "HEAD~1")
+    base = git(repo, "rev-parse", "HEAD")
+    assert rec.wait(lambda r: any(d["hash"] == base and d["reason"] == "checkout"
+                                  for d in r.of("vcs_commit")))
+    (repo / "t.c").write_text("t\n")
+    git(repo, "add", "t.c")
+    git(repo, "commit", "-q", "-m", "topic work")
+    topic = git(repo, "rev-parse", "HEAD")
+    assert rec.wait(lambda r: any(d["hash"] == topic for d in r.of("vcs_commit")))
+    kinds = [(d["reason"], d["branch"]) for d in rec.of("vcs_commit")]
+    assert ("commit", "topic") in kinds
+
+    git(repo, "branch", "-f", "main", topic)  # another branch moved: a ref move
+    assert rec.wait(lambda r: any(d["reason"] == "ref" and d["branch"] == "main"
+                                  for d in r.of("vcs_commit")))
+
+
+def test_burst_of_1000_writes_loses_nothing(repo: Path, watching: tuple[Watcher, Recorder]) -> None:
+    _, rec = watching
+    (repo / "burst").mkdir()
+    names = {f"burst/f{i:04d}.txt" for i in range(1000)}
+    for name in sorted(names):
+        (repo / name).write_text(name)
+    assert rec.wait(lambda r: names <= set(r.changes()), timeout=30), \
+        f"missing {len(names - set(rec.changes()))} of 1000"
+    assert all(rec.changes()[n]["kind"] == "created" for n in names)
+    assert sum(b["count"] for b in rec.of("batch_processed")) >= 1000
+
+
+def test_stop_flushes_what_was_observed(repo: Path) -> None:
+    rec = Recorder()
+    w = Watcher(repo, rec, top=repo, debounce=5.0)  # a long quiet period: only stop() flushes
+    w.start()
+    (repo / "late.c").write_text("x\n")
+    # Wait until watchdog has delivered the event to the watcher, then stop at once.
+    deadline = 100
+    while not len(w._pending) and deadline:
+        threading.Event().wait(0.05)
+        deadline -= 1
+    w.stop()
+    assert "late.c" in rec.changes()
+
+
+def test_outside_git(tmp_path: Path) -> None:
+    rec = Recorder()
+    w = Watcher(tmp_path, rec, debounce=0.05)
+    w.start()
+    try:
+        (tmp_path / "plain.txt").write_text("hello")
+        assert rec.wait(lambda r: "plain.txt" in r.changes())
+        assert rec.changes()["plain.txt"] == {"path": "plain.txt", "kind": "created", "size": 5}
+    finally:
+        w.stop()
