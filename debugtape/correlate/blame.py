@@ -189,16 +189,16 @@ class BlameCache:
         args = ["blame", "--porcelain"]
         for lo, hi in line_ranges(wanted):
             args += ["-L", f"{lo},{hi}"]
-        self.git_calls += 1
         try:
             found = parse_porcelain(run_git([*args, "--", rel], repo.root))
         except GitError as exc:
             fb.failed = _blame_failure(exc)
             if fb.failed["status"] == "unknown":
                 log.warning("blame of %s failed: %s", path, exc)
-            return
+            found = {}
         with self._lock:
             fb.lines.update(found)
+            self.git_calls += 1  # counted once the answer is in the cache
 
 
 def _blame_failure(exc: GitError) -> dict[str, Any]:

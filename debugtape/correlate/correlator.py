@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ class GitCorrelator:
         self.blame_cache = BlameCache(widen=self._function_span)
         self._repo: Repo | None = None
         self._repo_known = False
+        self._prefetch: queue.SimpleQueue[tuple[str, int]] | None = None
 
     # -- the protocol --------------------------------------------------------------------
 
@@ -129,7 +132,26 @@ class GitCorrelator:
         if out.get("symbol") in _NO_SYMBOL and name is not None:
             out["symbol"] = name
         out["stable_id"] = sid
+        if data.get("kind", "breakpoint") in ("breakpoint", "snappoint"):
+            self.prefetch_blame(path, line)
         return out
+
+    def prefetch_blame(self, path: str, line: int) -> None:
+        """Blame a breakpoint's function in the background, so its first hit finds the cache warm."""
+        if self._prefetch is None:
+            self._prefetch = queue.SimpleQueue()
+            # A daemon thread: a blame still running must not hold up the process's exit.
+            threading.Thread(target=self._prefetch_loop, name="debugtape-blame-prefetch", daemon=True).start()
+        self._prefetch.put((path, line))
+
+    def _prefetch_loop(self) -> None:
+        assert self._prefetch is not None
+        while True:
+            path, line = self._prefetch.get()
+            try:
+                self.blame_cache.blame([(path, line)])
+            except Exception:  # best effort: the hit will blame it again
+                log.debug("blame prefetch of %s:%s failed", path, line, exc_info=True)
 
 
 def make_correlator(cwd: str | None = None) -> GitCorrelator:

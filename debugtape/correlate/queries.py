@@ -30,8 +30,9 @@ def session_root(store: Any, session: str) -> Path | None:
     """The work tree a session ran in: its recorded commit root, else its cwd's, if still there."""
     started = store.events(session=session, types=["session_started"], limit=1)
     data = started[0].event.data if started else {}
-    commit = data.get("commit") if isinstance(data.get("commit"), Mapping) else {}
-    for cand in (commit.get("root"), data.get("cwd")):
+    commit = data.get("commit")
+    recorded = commit.get("root") if isinstance(commit, Mapping) else None
+    for cand in (recorded, data.get("cwd")):
         if isinstance(cand, str) and Path(cand).is_dir():
             top = toplevel(cand)
             if top is not None:

@@ -169,7 +169,8 @@ def _place(bp: Mapping[str, Any], root: Path | None, index: SymbolIndex) -> tupl
     matches = index.find(path, sid.symbol)
     if not matches:
         return None, f"{sid.symbol} is no longer in {rel}"
-    old = bp.get("line") if isinstance(bp.get("line"), int) else 0
+    recorded = bp.get("line")
+    old = recorded if isinstance(recorded, int) else 0
     sym = min(matches, key=lambda s: abs(s.start_line + sid.offset - old))
     line = sym.start_line + sid.offset
     if line > sym.end_line:

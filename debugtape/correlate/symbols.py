@@ -107,14 +107,18 @@ def _parser(lang: str) -> Any | None:
     try:
         import tree_sitter
 
+        grammar: Any = None
         if lang == "cpp":
             try:
-                import tree_sitter_cpp as grammar
+                import tree_sitter_cpp
+
+                grammar = tree_sitter_cpp
             except ImportError:
                 log.info("tree-sitter-cpp is not installed; parsing C++ with the C grammar")
-                import tree_sitter_c as grammar
-        else:
-            import tree_sitter_c as grammar
+        if grammar is None:
+            import tree_sitter_c
+
+            grammar = tree_sitter_c
         parser = tree_sitter.Parser(tree_sitter.Language(grammar.language()))
     except (ImportError, ValueError, TypeError, OSError) as exc:
         log.warning("no tree-sitter parser for %s sources: %s", lang, exc)

@@ -124,3 +124,18 @@ def test_parse_stable_id_round_trip() -> None:
                 StableId("/abs/a#b.py", "C.m", 3), StableId("m.py", None, 7)):
         assert parse_stable_id(str(sid)) == sid
     assert parse_stable_id("main") is None
+
+
+def test_breakpoint_prefetches_blame_for_its_first_hit(tmp_path: Path) -> None:
+    import time
+
+    r = _repo(tmp_path)
+    c = GitCorrelator(str(r.root))
+    c.breakpoint({"file": str(r.root / "src/tree.c"), "line": 5})
+    deadline = time.monotonic() + 20
+    while c.blame_cache.git_calls == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert c.blame_cache.git_calls == 1
+    out = c.snapshot({"frames": [{"file": str(r.root / "src/tree.c"), "line": 6}]})
+    assert out["frames"][0]["blame"]["commit"] == r.head()
+    assert c.blame_cache.git_calls == 1  # the whole of split was blamed ahead of the hit

@@ -221,3 +221,28 @@ def test_breakpoints_through_the_installed_command(two_sessions: dict[str, Any])
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().endswith("src/tree.c' -l 10")  # session B's breakpoint, today's line
+
+
+def test_session_recorded_outside_any_repository(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    src = plain / "job.py"
+    src.write_text("import sys\n\n\ndef work(n):\n    total = n * 2\n    return total\n")
+    db = tmp_path / "store" / "tape.db"
+    sid = _record(db, plain, "outside", [{"bp_id": "1", "file": str(src), "line": 5}],
+                  [{"bp_id": "1", "frames": [{"index": 0, "file": str(src), "line": 5, "locals": {"n": 2}}]}])
+    with Store(db, readonly=True) as store:
+        started = store.events(session=sid, types=["session_started"])[0].event.data
+        assert started.get("commit") is None
+        assert store.session(sid)["commit"] is None
+        snap = store.events(session=sid, types=["debug_snapshot"])[0].event.data
+        frame = snap["frames"][0]
+        assert frame["blame"] == {"status": "outside_repo"} and frame["symbol"] == "work"
+        assert frame["stable_id"] == f"{src}#work+1" and snap.get("commit") is None
+        res = suspects(store, snap["snap_id"])
+        assert res["suspects"] == [] and res["unblamed"][0]["status"] == "outside_repo"
+        src.write_text("import sys\n\nX = 1\n\n\ndef work(n):\n    total = n * 2\n    return total\n")
+        plan = breakpoints_for(store, sid, root=plain)
+        assert plan.placed[0]["line"] == 7 and plan.placed[0]["file"] == str(src)
+        with pytest.raises(CorrelateError, match="no commit"):
+            session_commits(store, sid, sid)
