@@ -241,7 +241,7 @@ class Recorder:
         threads = []
         for thread, frames in self.backend.threads():
             entry = dict(thread)
-            entry["frames"] = stack_of(frames, self.bounds.frames)
+            entry["frames"] = stack_of(frames, self.bounds.sample_frames)
             threads.append(entry)
         self._send({"kind": "sample", "ts": time.time(), "threads": threads})
 

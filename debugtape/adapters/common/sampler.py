@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,6 +41,14 @@ while True:
 """
 
 
+def _python() -> str:
+    # Inside gdb sys.executable may name a python that does not exist (Debian: /usr/bin/python).
+    exe = sys.executable
+    if exe and os.path.basename(exe).startswith("python") and os.access(exe, os.X_OK):
+        return exe
+    return shutil.which("python3") or shutil.which("python") or "python3"
+
+
 class SignalSampler:
     """Sends `signum` to `pid` `rate_hz` times a second from a child process until stopped."""
 
@@ -59,7 +68,7 @@ class SignalSampler:
         if self.running:
             return
         # The debugger's own interpreter is fine: the ticker needs the standard library only.
-        python = sys.executable if os.path.basename(sys.executable).startswith("python") else "python3"
+        python = _python()
         self._proc = subprocess.Popen(
             [python, "-S", "-c", _TICKER, str(self.pid), str(self.signum), repr(1.0 / self.rate_hz)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

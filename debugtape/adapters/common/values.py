@@ -41,6 +41,7 @@ class Bounds:
     depth: int = 3  # nesting of structs, arrays and followed pointers
     items: int = 25  # members or elements per container
     snapshot_bytes: int = 32 * 1024  # estimated JSON size of one snapshot's values
+    sample_frames: int = 64  # frames kept per thread in a sampled stack (the pipeline's bound too)
 
 
 # What a backend says about one value. The first item is the kind:
@@ -98,6 +99,9 @@ class Capture:
             self.cut(path, "length", kept=limit, total=len(text))
             return text[:limit]
         return text
+
+    def seen(self, address: int, type_name: str) -> bool:
+        return (address, type_name) in self._seen
 
     def first_visit(self, address: int, type_name: str) -> bool:
         key = (address, type_name)
@@ -191,10 +195,15 @@ class _Walker(Generic[V]):
             self.cap.charge(len(text) + 4, path)
             return text
         if depth >= self.cap.bounds.depth:
+            # Out of depth, but a pointer back to something already shown is still a cycle.
+            pointee = self.access.inspect(target())
+            if pointee[0] == "struct" and pointee[1] is not None and self.cap.seen(pointee[1], pointee[2]):
+                self.cap.charge(24, path)
+                return {"$cycle": f"{pointee[1]:#x}"}
             self.cap.cut(path, "depth", kept=self.cap.bounds.depth)
             self.cap.charge(len(text) + 4, path)
             return text
-        # Following a pointer counts as one level; the struct behind it is checked for cycles.
+        # The struct behind the pointer is where cycles are checked.
         return self.walk(target(), path, depth)
 
     def _struct(self, shape: Shape, path: str, depth: int) -> Any:

@@ -150,6 +150,8 @@ class GdbBackend:
         self.access = GdbValueAccess()
         # Set by the commands module to Recorder.on_snappoint.
         self.snappoint_hit: Callable[[str], None] | None = None
+        # Set by the commands module: debugtape's own breakpoints (the sampling catchpoint).
+        self.is_internal: Callable[[Any], bool] | None = None
 
     def process_info(self) -> dict[str, Any]:
         inferior = gdb.selected_inferior()
@@ -187,7 +189,8 @@ class GdbBackend:
                 selected.switch()
 
     def breakpoints(self) -> list[dict[str, Any]]:
-        return [breakpoint_fields(bp) for bp in gdb.breakpoints() if bp.is_valid() and bp.visible]
+        return [breakpoint_fields(bp) for bp in gdb.breakpoints()
+                if bp.is_valid() and bp.visible and not (self.is_internal and self.is_internal(bp))]
 
     def add_snappoint(self, location: str, condition: str | None) -> dict[str, Any]:
         if self.snappoint_hit is None:

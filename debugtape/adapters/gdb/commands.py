@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import shlex
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +22,7 @@ from debugtape.adapters.common.sampler import SAMPLE_SIGNAL, SignalSampler
 from debugtape.adapters.gdb.backend import GdbBackend, breakpoint_fields
 from debugtape.records import parse_rate
 
-__all__ = ["TAPE", "GdbTape", "use_fifo"]
+__all__ = ["TAPE", "GdbTape", "use_pipe", "use_ingest", "headless_sampling"]
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,13 @@ class GdbTape:
         self.backend = GdbBackend()
         self.recorder = Recorder(self.backend)
         self.backend.snappoint_hit = self.recorder.on_snappoint
+        self.backend.is_internal = self.is_internal
         self.sampling = False  # SIG36 stops are samples (the sample loop or a headless driver runs)
         self.last_stop_was_sample = False
         self.handler_failures = 0
         self._connected = False
+        self._catchpoint: Any = None  # the silent `catch signal SIG36` while sampling
+        self._creating_internal = False
 
     # -- gdb events ------------------------------------------------------------------------------
 
@@ -100,7 +104,7 @@ class GdbTape:
         self.recorder.on_exit(exit_code=code, reason="exited" if code is not None else "killed")
 
     def _bp(self, action: str, bp: Any) -> None:
-        if not self.recorder.recording or not bp.visible:
+        if not self.recorder.recording or not bp.visible or self.is_internal(bp):
             return
         if action == "removed":
             self.recorder.on_breakpoint("removed", {"bp_id": str(bp.number), "location": bp.location})
@@ -121,20 +125,34 @@ class GdbTape:
 
     # -- sampling --------------------------------------------------------------------------------
 
-    def set_signal_handling(self, stop: bool) -> None:
-        if stop:
-            # `noprint` would imply `nostop`: print, and hide the output by running to_string.
-            gdb.execute(f"handle {SAMPLE_SIGNAL_NAME} stop print nopass", to_string=True)
-        else:
+    def sample_catchpoint(self, on: bool) -> None:
+        """A silent `catch signal SIG36` makes each sample a stop gdb does not print; without it
+        (and with `handle ... nostop noprint`) a signal still queued is dropped quietly."""
+        if on and self._catchpoint is None:
             gdb.execute(f"handle {SAMPLE_SIGNAL_NAME} nostop noprint nopass", to_string=True)
+            self._creating_internal = True
+            try:
+                gdb.execute(f"catch signal {SAMPLE_SIGNAL_NAME}", to_string=True)
+            finally:
+                self._creating_internal = False
+            bp = gdb.breakpoints()[-1]
+            bp.silent = True
+            self._catchpoint = bp
+        elif not on and self._catchpoint is not None:
+            bp, self._catchpoint = self._catchpoint, None
+            if bp.is_valid():
+                bp.delete()
+
+    def is_internal(self, bp: Any) -> bool:
+        return self._creating_internal or (self._catchpoint is not None and bp == self._catchpoint)
 
     def sample_loop(self, rate: float) -> str:
         """Continue the program, sampling every thread `rate` times a second, until a real stop
-        (breakpoint, signal, Ctrl-C, exit). Returns what gdb printed for that stop."""
+        (breakpoint, signal, Ctrl-C, exit). Returns what gdb said while continuing."""
         pid = gdb.selected_inferior().pid
         if not pid:
             raise TapeError("the program is not running; start it (for example `start`), then `tape sample RATE`")
-        self.set_signal_handling(True)
+        self.sample_catchpoint(True)
         sampler = SignalSampler(pid, rate)
         self.sampling = True
         self.recorder.sample_hz = rate
@@ -149,21 +167,31 @@ class GdbTape:
             sampler.stop()
             self.sampling = False
             self.recorder.sample_hz = None
-            # A signal still queued must not stop the next plain `continue`.
-            self.set_signal_handling(False)
-        return "\n".join(line for line in out.splitlines() if SAMPLE_SIGNAL_NAME not in line)
+            self.sample_catchpoint(False)
+        return "\n".join(line for line in out.splitlines()
+                         if not line.startswith(("[Switching to", "Continuing.")))
 
 
 TAPE = GdbTape()
 
 
-def use_fifo(path: str) -> None:
-    """Headless mode: records go to the driver's FIFO instead of a child `debugtape ingest`."""
+def use_pipe(fd: int) -> None:
+    """Headless mode: records go as JSON lines to `fd`, a pipe the driver (`debugtape record
+    --gdb`) reads, instead of to a child `debugtape ingest`."""
+    os.set_inheritable(fd, False)  # the debuggee must not hold the pipe open after gdb is gone
+    stream = os.fdopen(fd, "wb")
 
     def factory(_db: str) -> Sink:
-        return LineWriter(open(path, "wb"), "debugtape record")  # noqa: SIM115 - the writer owns it
+        return LineWriter(stream, "debugtape record")
 
     TAPE.recorder._sink_factory = factory
+
+
+def headless_sampling(on: bool, rate: float | None = None) -> None:
+    """Headless mode: the driver sends the signals and continues; samples are recorded here."""
+    TAPE.sample_catchpoint(on)
+    TAPE.sampling = on
+    TAPE.recorder.sample_hz = rate if on else None
 
 
 def use_ingest() -> None:
