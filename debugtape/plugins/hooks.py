@@ -12,6 +12,7 @@ from typing import Any
 
 import pluggy
 
+from debugtape.errors import DebugtapeError
 from debugtape.events import EVENT_TYPES
 from debugtape.plugins.config import PluginConfig, read_plugin_config
 from debugtape.plugins.manager import Manager, PluginInfo, discover
@@ -27,6 +28,8 @@ MAX_TAGS = 32
 MAX_TAG_LEN = 64
 # The catalog's own snapshot fields are the adapters' and the pipeline's; plugins add beside them.
 PROTECTED_SNAPSHOT_FIELDS = frozenset(EVENT_TYPES["debug_snapshot"])
+# Hooks called once when the hooks are built, not per session.
+_SETUP_HOOKS = frozenset({"debugtape_redaction_rules", "debugtape_cli_commands"})
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,11 @@ class PluginHooks:
         self._pm = manager
         self._runner = runner
         self.plugins = infos
-        self._load_failures = [
+        # Failures outside any session (loading, rules, commands) count in every session.
+        self._standing = [
             PluginFailure(i.name, "load", i.error or "") for i in infos if i.status == "failed"
         ]
-        self.failure_log: list[PluginFailure] = list(self._load_failures)
+        self.failure_log: list[PluginFailure] = list(self._standing)
         # Hung plugins stay disabled for as long as this object lives (one ingest stream may
         # hold several sessions): their worker thread may still be stuck.
         self._disabled: set[str] = set()
@@ -66,7 +70,7 @@ class PluginHooks:
 
     def session_started(self, data: Mapping[str, Any]) -> None:
         # One PluginHooks may serve several sessions in turn: each counts its own failures.
-        self.failure_log = list(self._load_failures)
+        self.failure_log = list(self._standing)
         self._notify("debugtape_session_started", data)
 
     def snapshot(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -102,17 +106,37 @@ class PluginHooks:
     # -- the other hooks -----------------------------------------------------------------
 
     def redaction_rules(self) -> list[Any]:
-        """Every plugin's extra redaction rules, in plugin order (each a JSON-able value)."""
+        """Every plugin's extra redaction rules as `debugtape.redact.config.Rule`s, in plugin order.
+
+        A plugin returns a list whose items are `Rule`s, dicts of Rule fields
+        (`{"kind": "ticket", "pattern": "TICKET-[0-9]{6}"}`, `{"key": "x_api_*"}`), or tables
+        shaped like `[tool.debugtape.redact]` (`{"deny_keys": [...], "patterns": [...]}`).
+        """
+        from debugtape.redact.config import Rule, parse_section
+
         rules: list[Any] = []
         for impl in self._impls("debugtape_redaction_rules"):
             ok, value = self._call(impl, "debugtape_redaction_rules", {})
             if not ok or value is None:
                 continue
-            if not isinstance(value, list) or not _jsonable(value):
-                self._fail(impl.plugin_name, "debugtape_redaction_rules",
-                           f"returned garbage: expected a list of rules, got {type(value).__name__}")
+            try:
+                if not isinstance(value, list):
+                    raise _Garbage(f"expected a list of rules, got {type(value).__name__}")
+                found: list[Any] = []
+                for item in value:
+                    if isinstance(item, Rule):
+                        found.append(item)
+                    elif isinstance(item, Mapping) and set(item) <= {"kind", "key", "pattern", "allow"}:
+                        found.append(Rule(**dict(item)))
+                    elif isinstance(item, Mapping):
+                        found.extend(parse_section(item, f"plugin {impl.plugin_name}"))
+                    else:
+                        raise _Garbage(f"a rule must be a Rule or a dict, not {type(item).__name__}")
+            except (_Garbage, DebugtapeError, TypeError) as exc:
+                self._fail(impl.plugin_name, "debugtape_redaction_rules", f"returned garbage: {exc}",
+                           standing=True)
                 continue
-            rules.extend(value)
+            rules.extend(found)
         return rules
 
     def cli_commands(self) -> list[Any]:
@@ -127,7 +151,7 @@ class PluginHooks:
                 continue
             if not isinstance(value, list) or not all(isinstance(c, click.Command) for c in value):
                 self._fail(impl.plugin_name, "debugtape_cli_commands",
-                           "returned garbage: expected a list of click.Command")
+                           "returned garbage: expected a list of click.Command", standing=True)
                 continue
             for cmd in value:
                 if not cmd.name or cmd.name in names:
@@ -151,13 +175,15 @@ class PluginHooks:
     def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: Mapping[str, Any]) -> tuple[bool, Any]:
         args = {k: kwargs[k] for k in impl.argnames if k in kwargs}
         call = self._runner.call(impl.function, args)
+        standing = hook in _SETUP_HOOKS
         if call.timed_out:
             self._disabled.add(impl.plugin_name)
             self._fail(impl.plugin_name, hook,
-                       f"no answer within {self._runner.timeout:g}s; disabled for this session")
+                       f"no answer within {self._runner.timeout:g}s; disabled for this session",
+                       standing=standing)
             return False, None
         if call.error is not None:
-            self._fail(impl.plugin_name, hook, f"raised {call.error!r}")
+            self._fail(impl.plugin_name, hook, f"raised {call.error!r}", standing=standing)
             return False, None
         return True, call.value
 
@@ -166,8 +192,11 @@ class PluginHooks:
             # Each plugin gets its own copy: one cannot alter what the next one or the store sees.
             self._call(impl, hook, {"data": copy.deepcopy(dict(data))})
 
-    def _fail(self, plugin: str, hook: str, reason: str) -> None:
-        self.failure_log.append(PluginFailure(plugin, hook, reason))
+    def _fail(self, plugin: str, hook: str, reason: str, standing: bool = False) -> None:
+        failure = PluginFailure(plugin, hook, reason)
+        self.failure_log.append(failure)
+        if standing:
+            self._standing.append(failure)
         log.error("plugin %s, hook %s: %s; skipped", plugin, hook, reason)
 
 

@@ -147,7 +147,10 @@ def test_redaction_rules_and_cli_commands(plugin_path: Path, tmp_path: Path) -> 
 
     hooks = load_hooks(_config(tmp_path / ".debugtape", ["hanger", "broken", "typo"]))
     try:
-        assert hooks.redaction_rules() == [{"name": "sample-ticket", "pattern": "TICKET-[0-9]{6}"}]
+        from debugtape.redact.config import Rule
+
+        assert hooks.redaction_rules() == [Rule(kind="ticket", pattern="TICKET-[0-9]{6}"),
+                                           Rule(kind="key", key="sample_pin")]
         commands = hooks.cli_commands()
         assert [c.name for c in commands] == ["sample-hello"]
         assert CliRunner().invoke(commands[0], []).output == "hello from the sample plugin\n"

@@ -43,8 +43,9 @@ def debugtape_session_ended(data: dict[str, Any]) -> None:
     _log("session_ended", data)
 
 
-def debugtape_redaction_rules() -> list[dict[str, str]]:
-    return [{"name": "sample-ticket", "pattern": "TICKET-[0-9]{6}"}]
+def debugtape_redaction_rules() -> list[dict[str, object]]:
+    return [{"kind": "ticket", "pattern": "TICKET-[0-9]{6}"},
+            {"deny_keys": ["sample_pin"]}]
 
 
 @click.command("sample-hello", help="Say hello from the sample plugin.")
