@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from debugtape.events import Event
@@ -15,13 +16,15 @@ _GATE = object()
 class RedactedEvent:
     """An event that went through the redactor. Only `redact_event` can make one."""
 
-    __slots__ = ("event", "redactions")
+    __slots__ = ("event", "redactions", "data_json")
 
     def __init__(self, event: Event, redactions: Mapping[str, int], _gate: object = None) -> None:
         if _gate is not _GATE:
             raise TypeError("RedactedEvent is made only by debugtape.redact.redact_event")
         self.event = event
         self.redactions = dict(redactions)
+        # The exact text the store writes: encoded here, from the redactor's output, once.
+        self.data_json = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"), default=str)
 
     def __repr__(self) -> str:
         return f"RedactedEvent({self.event.type}, session={self.event.session}, seq={self.event.seq})"

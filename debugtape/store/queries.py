@@ -82,8 +82,17 @@ class Queries:
         if isinstance(as_of, int) or str(as_of).strip().isdigit():
             return int(as_of)
         t_ms = int(parse_time(str(as_of)) * 1000)
-        row = self.conn.execute("SELECT max(id) FROM events WHERE stored_ms <= ?", (t_ms,)).fetchone()
-        return int(row[0] or 0)
+        # stored_ms never decreases along id (one writer at a time assigns both under the write
+        # lock), so bisect over ids instead of keeping an index for this rare question.
+        lo, hi = 0, self.last_event_id()
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            row = self.conn.execute("SELECT stored_ms FROM events WHERE id >= ? ORDER BY id LIMIT 1", (mid,)).fetchone()
+            if row is not None and row[0] <= t_ms:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
 
     def data_version(self) -> int:
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])

@@ -34,8 +34,9 @@ def delete_sessions(conn: sqlite3.Connection, sessions: list[str]) -> int:
         conn.executemany(
             "INSERT INTO prune_ids SELECT id FROM events WHERE session = ?", [(s,) for s in sessions]
         )
-        for table in ("snapshots", "frames", "breakpoints", "samples", "event_keys"):
+        for table in ("snapshots", "frames", "breakpoints", "event_keys"):
             conn.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT id FROM prune_ids)")
+        conn.executemany("DELETE FROM samples WHERE session = ?", [(s,) for s in sessions])
         n = conn.execute("DELETE FROM events WHERE id IN (SELECT id FROM prune_ids)").rowcount
         conn.executemany("DELETE FROM sessions WHERE id = ?", [(s,) for s in sessions])
         conn.execute("DELETE FROM prune_ids")

@@ -143,7 +143,18 @@ def event_rows(event_id: int, ev: Event, ts_ms: int) -> EventRows:
     return out
 
 
+_SECONDS: dict[str, int] = {}
+
+
 def ts_millis(ts: str) -> int:
+    """Milliseconds since the epoch; the canonical form (…:SS.mmmZ) is parsed once per second."""
+    if len(ts) == 24 and ts[19] == "." and ts[23] == "Z":
+        sec = _SECONDS.get(ts[:19])
+        if sec is None:
+            if len(_SECONDS) > 100_000:
+                _SECONDS.clear()
+            sec = _SECONDS[ts[:19]] = int(parse_ts(ts[:19] + "Z"))
+        return sec * 1000 + int(ts[20:23])
     return int(round(parse_ts(ts) * 1000))
 
 

@@ -35,6 +35,12 @@ def process_start_time(pid: int) -> str | None:
 _MY_PID = os.getpid()
 _MY_START = process_start_time(_MY_PID)
 
+# Event types that feed the denormalized tables or the key index (besides stack_sample).
+_DERIVED = frozenset({
+    "debug_snapshot", "breakpoint_set", "breakpoint_changed", "breakpoint_removed", "session_started",
+    "vcs_commit", "file_changed", "debug_session",
+})
+
 _INSERT_EVENT = (
     "INSERT INTO events (id, session, seq, ts, ts_ms, stored_ms, type, actor, visibility, data) "
     "VALUES (?,?,?,?,?,?,?,?,?,?)"
@@ -81,44 +87,42 @@ def _write(conn: sqlite3.Connection, batch: Sequence[RedactedEvent]) -> None:
     keys: list[tuple[str, int]] = []
     started: list[tuple[int, Any]] = []
     ended: list[tuple[int, Any]] = []
+    seq_of: dict[str, int] = {}
     for i, item in enumerate(batch, start=base + 1):
         ev = item.event
-        prev = last.get(ev.session)
-        if prev is None:
-            row = conn.execute("SELECT last_seq FROM sessions WHERE id = ?", (ev.session,)).fetchone()
+        sess, seq, etype, ts = ev.session, ev.seq, ev.type, ev.ts
+        prev_seq = seq_of.get(sess)
+        if prev_seq is None:
+            row = conn.execute("SELECT last_seq FROM sessions WHERE id = ?", (sess,)).fetchone()
             prev_seq = row[0] if row else 0
-        else:
-            prev_seq = prev[0]
-        if ev.seq != prev_seq + 1:
+        if seq != prev_seq + 1:
             raise StoreError(
-                "store", f"session {ev.session}: seq {ev.seq} does not follow {prev_seq}",
+                "store", f"session {sess}: seq {seq} does not follow {prev_seq}",
                 "each session has one writer that numbers its events 1, 2, 3...",
             )
-        if (ev.type == "session_started") != (ev.seq == 1):
+        if (etype == "session_started") != (seq == 1):
             raise StoreError(
-                "store", f"session {ev.session}: session_started must be seq 1 (got {ev.type} as {ev.seq})",
+                "store", f"session {sess}: session_started must be seq 1 (got {etype} as {seq})",
                 "start every session with session_started",
             )
-        last[ev.session] = (ev.seq, i)
-        ts_ms = ts_millis(ev.ts)
-        ev_rows.append(
-            (i, ev.session, ev.seq, ev.ts, ts_ms, now, ev.type, ev.actor, ev.visibility, _dumps(ev.data))
-        )
-        if ev.type in ("debug_snapshot", "stack_sample") or ev.type.startswith("breakpoint_") or ev.type in (
-            "session_started", "vcs_commit", "file_changed", "debug_session"
-        ):
+        seq_of[sess] = seq
+        last[sess] = (seq, i)
+        ts_ms = ts_millis(ts)
+        ev_rows.append((i, sess, seq, ts, ts_ms, now, etype, ev.actor, ev.visibility, item.data_json))
+        if etype == "stack_sample":  # the high-volume type: one narrow row, built inline
+            threads = ev.data.get("threads")
+            samples.append((i, sess, ts_ms, len(threads) if isinstance(threads, list) else 0))
+        elif etype in _DERIVED:
             r = event_rows(i, ev, ts_ms)
             if r.snapshot:
                 snaps.append(r.snapshot)
             frames.extend(r.frames)
             if r.breakpoint:
                 bps.append(r.breakpoint)
-            if r.sample:
-                samples.append(r.sample)
             keys.extend((k, i) for k in r.keys)
-        if ev.type == "session_started":
-            started.append((i, ev))
-        elif ev.type == "session_ended":
+            if etype == "session_started":
+                started.append((i, ev))
+        elif etype == "session_ended":
             ended.append((i, ev))
     conn.executemany(_INSERT_EVENT, ev_rows)
     if snaps:
@@ -128,7 +132,7 @@ def _write(conn: sqlite3.Connection, batch: Sequence[RedactedEvent]) -> None:
     if bps:
         conn.executemany("INSERT INTO breakpoints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", bps)
     if samples:
-        conn.executemany("INSERT INTO samples VALUES (?,?,?,?)", samples)
+        conn.executemany("INSERT INTO samples (event_id, session, ts_ms, threads) VALUES (?,?,?,?)", samples)
     if keys:
         conn.executemany("INSERT OR IGNORE INTO event_keys VALUES (?,?)", keys)
     for event_id, ev in started:
