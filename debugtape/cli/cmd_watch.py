@@ -60,6 +60,13 @@ def _importers(db: Path, root: Path) -> dict[str, Callable[[Path], Mapping[str, 
     return {"tape": tape, "dap": dap}
 
 
+def _watch_parent(parent: int, stop: threading.Event) -> None:
+    # An orphan is re-parented (to init or a subreaper): the parent id changes.
+    while not stop.wait(0.5):
+        if os.getppid() != parent:
+            stop.set()
+
+
 @click.command("watch")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -68,7 +75,10 @@ def _importers(db: Path, root: Path) -> dict[str, Callable[[Path], Mapping[str, 
 @click.option("--debounce", type=click.IntRange(0, 10_000), default=50, show_default=True,
               help="Milliseconds of quiet that end a burst of changes.")
 @click.option("--no-inbox", is_flag=True, help="Do not import files dropped into .debugtape/inbox/.")
-def command(path: Path | None, db: Path | None, name: str | None, debounce: int, no_inbox: bool) -> None:
+@click.option("--exit-with-parent", is_flag=True,
+              help="Also stop when the process that started this one exits (for background use).")
+def command(path: Path | None, db: Path | None, name: str | None, debounce: int, no_inbox: bool,
+            exit_with_parent: bool) -> None:
     """Watch a source tree and record file changes, commits and inbox imports until interrupted.
 
     Stops on Ctrl-C, SIGTERM or SIGHUP, and when its standard input is a pipe that closes (so a
@@ -87,6 +97,9 @@ def command(path: Path | None, db: Path | None, name: str | None, debounce: int,
     if _stdin_is_a_lifeline():
         threading.Thread(target=_watch_stdin, args=(stop,), name="debugtape-watch-stdin",
                          daemon=True).start()
+    if exit_with_parent:
+        threading.Thread(target=_watch_parent, args=(os.getppid(), stop),
+                         name="debugtape-watch-parent", daemon=True).start()
     inbox = None if no_inbox else Inbox(store_dir(db_path) / "inbox", _importers(db_path, root))
 
     def ready(session: str) -> None:

@@ -4,6 +4,7 @@ SIGTERM, and imports what is dropped into the inbox."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -164,3 +165,30 @@ def test_follow_shows_a_saved_file(repo: Path) -> None:
         follow.communicate(timeout=10)
         proc.terminate()
         proc.communicate(timeout=20)
+
+
+def test_exit_with_parent(repo: Path, tmp_path: Path) -> None:
+    """A watcher started by a parent that dies (like a killed debugger) stops by itself."""
+    db = repo / ".debugtape" / "tape.db"
+    pid_file = tmp_path / "watch.pid"
+    # The intermediate shell starts the watcher in the background (stdin from /dev/null, as a
+    # debugger might) and exits at once: the watcher is orphaned.
+    script = (f"{sys.executable} -m debugtape watch {repo} --db {db} --exit-with-parent "
+              f"</dev/null >/dev/null 2>&1 & echo $! > {pid_file}; sleep 1.5")
+    subprocess.run(["sh", "-c", script], check=True, timeout=30)
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        if state == "Z":  # exited; whoever adopted it has not reaped it yet
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        pytest.fail("the orphaned watcher kept running")
+    with Store(db, readonly=True) as store:
+        watch = [s for s in store.sessions() if s["tool"] == "watch"]
+    assert len(watch) == 1 and watch[0]["status"] == "completed"
