@@ -39,7 +39,7 @@ _NAME = re.compile(r"[A-Za-z_][\w.\-]{0,63}\Z")
 _NAME_MAPS = frozenset(("types",))
 # {"name": "Authorization", "value": "..."}: the sibling that names the value.
 _NAME_FIELDS = ("name", "key", "header", "variable", "evaluateName")
-_VALUE_FIELDS = ("value", "val", "result")
+_VALUE_FIELDS = frozenset(("value", "val", "result"))
 
 
 class Redactor:
@@ -61,6 +61,7 @@ class Redactor:
         self._scanner = TextScanner(self._fp, self._keys, patterns, allow_values, extra_words)
         # Strings seen clean before (paths, symbols, types repeat in every frame) skip the scan.
         self._clean: set[str] = set()
+        self._plain_keys: set[str] = set()  # names that are not secret and need no scan
         self._min_scan = 1 if patterns else _MIN_SCAN
 
     # -- public API ---------------------------------------------------------------------------
@@ -99,6 +100,16 @@ class Redactor:
     def _text(self, s: str, stats: RedactionStats) -> str:
         if len(s) < self._min_scan or s in self._clean:
             return s
+        if s[:2] == "0x":
+            # Debugger pointers: `0x4052a0` or `0x4052a0 "text"`; the address is a clue and
+            # unique, the text repeats, so only the text is scanned (and cached).
+            m = _ADDR.match(s)
+            if m:
+                rest = m.group(2)
+                if rest is None:
+                    return s
+                out_rest = self._text(rest, stats)
+                return s if out_rest is rest else s[: m.start(2)] + out_rest
         try:
             out = self._scanner.scan(s, stats)
         except Exception:
@@ -126,12 +137,9 @@ class Redactor:
             return v
         if t is float:
             return self._secret(v, kind, stats) if kind else v
-        if depth >= _MAX_DEPTH:
-            stats.add("depth")
-            return fixed_marker("depth", "too_deep")
-        if isinstance(v, Mapping):
+        if t is dict or isinstance(v, Mapping):
             return self._dict(v, kind, stats, depth)
-        if isinstance(v, (list, tuple)):
+        if t is list or isinstance(v, (list, tuple)):
             return self._list(v, kind, stats, depth)
         if isinstance(v, str):  # str subclasses
             return self._walk(str(v), kind, stats, depth)
@@ -145,22 +153,66 @@ class Redactor:
         return fixed_marker("unknown_type", type(v).__name__)
 
     def _dict(self, d: Mapping[Any, Any], kind: str | None, stats: RedactionStats,
-              depth: int) -> dict[str, Any]:
+              depth: int) -> Any:
+        if depth >= _MAX_DEPTH:
+            stats.add("depth")
+            return fixed_marker("depth", "too_deep")
         out: dict[str, Any] = {}
-        named = None if kind else self._named_kind(d)
-        key_kind = self._keys.kind
+        walk = self._walk
+        d1 = depth + 1
+        if kind:
+            for k, x in d.items():
+                ks = k if type(k) is str else str(walk(k, None, stats, d1))
+                out[ks] = walk(x, kind, stats, d1)
+            return out
+        # The hot loop of the engine: names seen before as plain (not secret, nothing to scan)
+        # with clean scalar values are settled inline, without a call per value.
+        plain = self._plain_keys
+        clean = self._clean
+        min_scan = self._min_scan
         for k, x in d.items():
-            ks = k if type(k) is str else self._walk(k, None, stats, depth + 1)
+            if k in plain:
+                tx = type(x)
+                if tx is str:
+                    out[k] = x if (x in clean or len(x) < min_scan) else self._text(x, stats)
+                elif tx is int:
+                    out[k] = x if -_CARD_MIN < x < _CARD_MIN else walk(x, None, stats, d1)
+                elif tx is dict:
+                    out[k] = self._dict(x, None, stats, d1)
+                elif tx is list:
+                    out[k] = self._list(x, None, stats, d1)
+                elif x is None or tx is float or tx is bool:
+                    out[k] = x
+                else:
+                    out[k] = walk(x, None, stats, d1)
+                continue
+            self._entry(d, k, x, out, stats, depth)
+        return out
+
+    def _entry(self, d: Mapping[Any, Any], k: Any, x: Any, out: dict[str, Any],
+               stats: RedactionStats, depth: int) -> None:
+        """One dict entry whose name is new, secret, long or special (the slow path)."""
+        walk = self._walk
+        if type(k) is str:
+            ks = k if len(k) < 16 else self._text(k, stats)
+        else:
+            ks = walk(k, None, stats, depth + 1)
             if not isinstance(ks, str):
                 ks = str(ks)
-            elif len(ks) >= 16:
-                ks = self._text(ks, stats)
-            if ks in _NAME_MAPS and isinstance(x, Mapping) and kind is None:
-                out[ks] = {str(n): self._walk(t, None, stats, depth + 2) for n, t in x.items()}
-                continue
-            child = kind or key_kind(ks) or (named if ks in _VALUE_FIELDS else None)
-            out[ks] = self._walk(x, child, stats, depth + 1)
-        return out
+        child = self._keys.kind(ks)
+        if child is None:
+            if ks in _VALUE_FIELDS:
+                child = self._named_kind(d)
+            elif ks in _NAME_MAPS and isinstance(x, Mapping):
+                clean, min_scan = self._clean, self._min_scan
+                out[ks] = {str(n): t if (type(t) is str and (len(t) < min_scan or t in clean))
+                           else walk(t, None, stats, depth + 2) for n, t in x.items()}
+                return
+            elif ks is k and type(k) is str:
+                if len(self._plain_keys) >= _CLEAN_CACHE_MAX:
+                    self._plain_keys.clear()
+                self._plain_keys.add(k)
+        out[ks] = walk(x, child, stats, depth + 1)
 
     def _named_kind(self, d: Mapping[Any, Any]) -> str | None:
         for f in _NAME_FIELDS:
@@ -172,25 +224,42 @@ class Redactor:
         return None
 
     def _list(self, items: list[Any] | tuple[Any, ...], kind: str | None, stats: RedactionStats,
-              depth: int) -> list[Any]:
+              depth: int) -> Any:
+        if depth >= _MAX_DEPTH:
+            stats.add("depth")
+            return fixed_marker("depth", "too_deep")
+        walk = self._walk
+        d1 = depth + 1
         if kind:
-            return [self._walk(x, kind, stats, depth + 1) for x in items]
+            return [walk(x, kind, stats, d1) for x in items]
         out: list[Any] = []
         follow: str | None = None  # set by a secret flag (--password) or a header pair's name
         pair = len(items) == 2 and type(items[0]) is str
+        clean = self._clean
         for i, x in enumerate(items):
             if follow:
-                out.append(self._walk(x, follow, stats, depth + 1))
+                out.append(walk(x, follow, stats, d1))
                 follow = None
                 continue
-            out.append(self._walk(x, None, stats, depth + 1))
-            if type(x) is str and x:
-                if (pair and i == 0 and not isinstance(items[1], (Mapping, list, tuple))
-                        and _NAME.match(x)):
-                    follow = self._keys.kind(x)
-                elif x[0] == "-" and (m := _FLAG.match(x)):
-                    follow = self._keys.kind(m.group(1))
+            tx = type(x)
+            if tx is int and -_CARD_MIN < x < _CARD_MIN:
+                out.append(x)
+                continue
+            if tx is str:
+                out.append(x if x in clean else self._text(x, stats))
+                if x and (pair and i == 0 or x[0] == "-"):
+                    follow = self._follow(x, items, pair and i == 0)
+                continue
+            out.append(walk(x, None, stats, d1))
         return out
+
+    def _follow(self, x: str, items: list[Any] | tuple[Any, ...], first_of_pair: bool) -> str | None:
+        """The kind of secret the next item holds after `--password` or a ("Cookie", ...) pair."""
+        if first_of_pair and not isinstance(items[1], (Mapping, list, tuple)) and _NAME.match(x):
+            return self._keys.kind(x)
+        if x[0] == "-" and (m := _FLAG.match(x)):
+            return self._keys.kind(m.group(1))
+        return None
 
     def _secret(self, v: str | int | float, kind: str, stats: RedactionStats) -> str | int | float:
         """A value held under a secret name: everything but its address goes."""

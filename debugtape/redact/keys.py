@@ -77,18 +77,18 @@ class KeyPolicy:
         """`deny`: (name or glob, marker kind) pairs; `allow`: names or globs never secret by name."""
         self._deny = [(_pattern(p), kind) for p, kind in deny]
         self._allow = [_pattern(p) for p in allow]
-        self._cache: dict[str, str | None] = {}
+        self.cache: dict[str, str | None] = {}  # read directly by the engine's hot loop
 
     def kind(self, name: str) -> str | None:
         """The marker kind for a secret name, or None if the name is not secret."""
         try:
-            return self._cache[name]
+            return self.cache[name]
         except KeyError:
             pass
         kind = self._classify(name) if len(name) <= 128 else None
-        if len(self._cache) > 100_000:
-            self._cache.clear()
-        self._cache[name] = kind
+        if len(self.cache) > 100_000:
+            self.cache.clear()
+        self.cache[name] = kind
         return kind
 
     def _classify(self, name: str) -> str | None:
@@ -103,7 +103,14 @@ class KeyPolicy:
         return builtin_kind(words, compact)
 
 
+# Names that contain a deny word but are well known not to hold a secret.
+_NOT_SECRET = frozenset(("pwd", "oldpwd", "author", "authors", "tokens", "keyname", "sessions",
+                         "passthrough", "passed", "compass", "bypass", "classpath"))
+
+
 def builtin_kind(words: list[str], compact: str) -> str | None:
+    if compact in _NOT_SECRET:
+        return None
     kind = None
     for w in words:
         if w in _WORDS:

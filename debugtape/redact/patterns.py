@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from debugtape.redact.entropy import tokenish
 from debugtape.redact.luhn import CARD_RE, card_like
 
-__all__ = ["ValuePattern", "VALUE_PATTERNS", "PREFILTER"]
+__all__ = ["ValuePattern", "VALUE_PATTERNS", "TRIGGER_WORDS", "trie_regex", "gates", "GATE_WORDS"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class ValuePattern:
     kind: str
     regex: re.Pattern[str]
     check: Callable[[str], bool] | None = None
+    gate: int = 1  # which pre-filter search must have hit (GATE_WORDS by default)
 
 
 def _mixed(text: str) -> bool:
@@ -58,31 +60,70 @@ VALUE_PATTERNS: tuple[ValuePattern, ...] = (
     ValuePattern("npm_token", re.compile(_B + r"npm_[A-Za-z0-9]{36}" + _E)),
     ValuePattern("pypi_token", re.compile(_B + r"pypi-Ag[A-Za-z0-9_\-]{50,}")),
     ValuePattern("sendgrid_key", re.compile(_B + r"SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{16,64}")),
-    ValuePattern("twilio_key", re.compile(_B + r"(?:SK|AC)[0-9a-f]{32}" + _E)),
+    ValuePattern("twilio_key", re.compile(_B + r"(?:SK|AC)[0-9a-f]{32}" + _E), None, 2),
     ValuePattern("jwt", re.compile(
         _B + r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*")),
     ValuePattern("azure_storage_key", re.compile(r"(?i:AccountKey|SharedAccessKey)\s*=\s*(?P<v>[A-Za-z0-9+/=]{20,})")),
-    ValuePattern("azure_storage_key", re.compile(r"(?<![A-Za-z0-9+/])(?P<v>[A-Za-z0-9+/]{86}==)")),
+    ValuePattern("azure_storage_key", re.compile(r"(?<![A-Za-z0-9+/])(?P<v>[A-Za-z0-9+/]{86}==)"), None, 2),
     ValuePattern("azure_sas", re.compile(r"[?&]sig=(?P<v>[A-Za-z0-9%+/=]{20,})")),
     ValuePattern("url_password", re.compile(
-        r"(?i:[a-z][a-z0-9+.\-]{1,20})://[^\s:/?#@\"'\[\]]*:(?P<v>[^\s@/?#\"'\[\]]{1,256})@")),
+        r"(?i:[a-z][a-z0-9+.\-]{1,20})://[^\s:/?#@\"'\[\]]*:(?P<v>[^\s@/\"'\[\]]{1,256})@")),
     ValuePattern("bearer", re.compile(r"(?i:bearer)\s+(?P<v>[A-Za-z0-9._~+/\-]{8,}=*)"), _not_word),
     ValuePattern("basic_auth", re.compile(r"(?i:basic)\s+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"),
                  lambda v: _not_word(v) and not v.isdigit()),
     ValuePattern("aws_secret_key", re.compile(r"(?<![A-Za-z0-9+/=])(?P<v>[A-Za-z0-9+/]{40})(?![A-Za-z0-9+/=])"),
-                 _aws_secret),
-    ValuePattern("card", CARD_RE, card_like),
+                 _aws_secret, 2),
+    ValuePattern("card", CARD_RE, card_like, 4),
 )
 
-# One search over every string: when it finds nothing (most short identifiers, numbers, paths
-# and symbols), no other pattern needs to run. It must match whenever any rule could.
-PREFILTER = re.compile(
-    r"(?i:pass|pwd|secret|token|auth|cred|cookie|sess|sid|csrf|xsrf|key|jwt|otp|cvv|cvc|ssn|dsn|salt"
-    r"|bearer|basic|symfony|forwarded|pw\b|name)"
-    r"|AKIA|ASIA|ABIA|ACCA|A3T|gh[pousr]_|github_pat_|gl[a-z]{1,5}-|GR1348941|xox|xapp-|hooks\.slack"
-    r"|_live_|_test_|whsec_|AIza|GOCSPX|sk-|npm_|pypi-|SG\.|SK[0-9a-f]{32}|AC[0-9a-f]{32}|eyJ"
-    r"|PRIVATE KEY|://[^\s/@]*@|sig=|=="
-    r"|(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])"
-    r"|(?<![\d.])[2-6]\d{3}[ \-]?\d{4}[ \-]?\d{4}"
+# The pre-filter: most strings (identifiers, numbers, paths, symbols) fail all three cheap
+# searches and need nothing else. Each search gates only the patterns that could match after it.
+# Literals are searched in the lowercased string with a trie-shaped regex (common prefixes
+# factored), which Python's regex engine runs several times faster than a flat alternation.
+TRIGGER_WORDS = (
+    # names that say "secret" (key policy, name=value, flags, headers, DAP name/value)
+    "pass", "pwd", "pw ", "pw=", "pw:", "secret", "token", "auth", "cred", "cookie", "sess", "sid",
+    "csrf", "xsrf", "key", "jwt", "otp", "cvv", "cvc", "ssn", "dsn", "salt", "bearer", "basic",
+    "symfony", "forwarded", "name", "signature",
+    # credential formats
+    "akia", "asia", "abia", "acca", "a3t", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+    "glpat-", "glptt-", "gldt-", "glrt-", "glcbt-", "gloas-", "glsoat-", "glft-", "glimt-",
+    "glagent-", "glcf-", "gr1348941", "xox", "xapp-", "hooks.slack", "_live_", "_test_", "whsec_",
+    "aiza", "gocspx", "sk-", "npm_", "pypi-", "sg.", "eyj", "private key", "://", "sig=", "==",
 )
+GATE_WORDS, GATE_RUN, GATE_CARD = 1, 2, 4
 
+
+def trie_regex(words: tuple[str, ...] | list[str]) -> str:
+    """A regex matching any of `words`, with shared prefixes factored out."""
+    root: dict[str, Any] = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict[str, Any]) -> str:
+        if "" in node:  # a word ends here: a longer word with this prefix adds nothing
+            return ""
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(root)
+
+
+WORDS_RE = re.compile(trie_regex(TRIGGER_WORDS))
+# Long base64-ish runs (AWS secret keys, Azure keys, Twilio keys); the look-behind makes the
+# search start only at the beginning of a run, so it stays linear.
+RUN_RE = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{32}")
+CARD_PRE_RE = re.compile(r"(?<![\w.])[2-6]\d{3}[ \-]?\d{4}[ \-]?\d{4}")
+
+
+def gates(text: str, words: re.Pattern[str] = WORDS_RE) -> int:
+    """Which groups of patterns could match `text` (0: none, the common case)."""
+    g = GATE_WORDS if words.search(text.lower()) else 0
+    if len(text) >= 32 and RUN_RE.search(text):
+        g |= GATE_RUN
+    if CARD_PRE_RE.search(text):
+        g |= GATE_CARD
+    return g

@@ -12,7 +12,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from debugtape.redact.entropy import tokenish
 from debugtape.redact.keys import KeyPolicy
 from debugtape.redact.markers import Fingerprinter, split_markers
-from debugtape.redact.patterns import PREFILTER, VALUE_PATTERNS, ValuePattern
+from debugtape.redact.patterns import (
+    GATE_WORDS,
+    TRIGGER_WORDS,
+    VALUE_PATTERNS,
+    WORDS_RE,
+    ValuePattern,
+    gates,
+    trie_regex,
+)
 from debugtape.redact.stats import RedactionStats
 
 __all__ = ["TextScanner", "Span", "unquote"]
@@ -23,14 +31,14 @@ Span = tuple[int, int, str, str]  # start, end, kind, the secret (what the finge
 _ENV = re.compile(r"(?P<k>[A-Za-z_][A-Za-z0-9_]{0,127})=(?P<v>.+)\Z", re.S)
 # name <sep> value, in code, logs, JSON or Python reprs, gdb/lldb prints, URLs and headers.
 _KV = re.compile(
-    r"(?<![\w.])(?P<k>[A-Za-z_][\w.\-]{0,63})(?:\\?[\"'])?\s{0,3}(?:==|=>|:=|[:=])\s{0,3}(?:"
+    r"(?<![\w.])(?P<k>[A-Za-z_][\w.\-]{0,63})(?=(?:\\?[\"'])?\s{0,3}(?:==|=>|:=|[:=])\s{0,3}(?:"
     r"\\\"(?P<v1>(?:(?!\\\")[^\n]){1,4096})"
     r"|\"(?P<v2>(?:\\.|[^\"\\\n]){1,4096})"
     r"|'(?P<v3>(?:\\.|[^'\\\n]){1,4096})"
     r"|(?P<v5>(?i:bearer|basic|digest|negotiate|ntlm|token|mac|aws4-hmac-sha256)\s+[^\s\"'&;]+)"
     r"|0x[0-9a-fA-F]+\s+\\?\"(?P<v6>(?:\\[^\"]|[^\"\\\n]){1,4096})"
     r"|(?P<v4>[^\s\"'&;<>=\\][^\s\"'&;<>\\]{0,4095})"
-    r")"
+    r"))"  # sep and value sit in a look-ahead, so `a: b = c` also tries `b = c`
 )
 # --password hunter2 (command lines); --password=hunter2 is a _KV match.
 _FLAG = re.compile(r"(?:^|(?<=\s))--?(?P<k>[A-Za-z][\w\-]{1,63})\s+"
@@ -73,34 +81,37 @@ class TextScanner:
         self._keys = keys
         self._extra = tuple(extra)
         self._allow = tuple(allow_values)
-        words = [re.escape(w) for w in prefilter_extra if w]
-        self._prefilter = (re.compile(PREFILTER.pattern + "|(?i:" + "|".join(words) + ")")
-                           if words else PREFILTER)
+        extra_words = [w.lower() for w in prefilter_extra if w]
+        self._words = (re.compile(trie_regex(list(TRIGGER_WORDS) + extra_words))
+                       if extra_words else WORDS_RE)
 
-    def may_hold_secret(self, text: str) -> bool:
-        return self._prefilter.search(text) is not None
+    def gates(self, text: str) -> int:
+        """Which pattern groups could match (0: the text cannot hold a secret we know of)."""
+        return gates(text, self._words)
 
     def scan(self, text: str, stats: RedactionStats) -> str:
         """`text` with every secret replaced by a marker (counted in `stats`)."""
-        hit = self._prefilter.search(text) is not None
-        if not hit and not self._extra:
+        g = gates(text, self._words)
+        if not g and not self._extra:
             return text
         spans: list[Span] = []
         for start, end in split_markers(text):
             seg = text[start:end]
-            spans.extend((s + start, e + start, k, v) for s, e, k, v in self._spans(seg, hit))
+            spans.extend((s + start, e + start, k, v) for s, e, k, v in self._spans(seg, g))
         if not spans:
             return text
         return self._apply(text, spans, stats)
 
-    def _spans(self, seg: str, hit: bool) -> Iterator[Span]:
+    def _spans(self, seg: str, g: int) -> Iterator[Span]:
         for pat in self._extra:
             yield from self._pattern_spans(seg, pat)
-        if not hit:
+        if not g:
             return
         for pat in VALUE_PATTERNS:
-            yield from self._pattern_spans(seg, pat)
-        yield from self._context_spans(seg)
+            if pat.gate & g:
+                yield from self._pattern_spans(seg, pat)
+        if g & GATE_WORDS:
+            yield from self._context_spans(seg)
 
     def _pattern_spans(self, seg: str, pat: ValuePattern) -> Iterator[Span]:
         for m in pat.regex.finditer(seg):

@@ -1,0 +1,1 @@
+"""A labelled, deterministic corpus of debugger-like records for the redaction benchmarks."""

@@ -1,0 +1,100 @@
+"""Throughput of the redaction engine on debugger-like records, side by side with detect-secrets.
+
+    python bench/redact_throughput.py [--quick] [--records N] [--baseline-records N]
+
+debugtape: `Redactor.redact(record)` on every record (a fresh redactor, one pass, so its
+caches start cold). detect-secrets (default plugins and filters) on the same records, first
+ones of the list, in two modes: a pretty-printed JSON document per record (one key or value
+per line, the granularity a value redactor needs; the headline ratio) and one compact JSON
+line per record (detection only: it cannot tell which value to replace).
+MB/s counts the compact JSON size of the records per second of this process's CPU time
+(`time.process_time`), so other load on the machine does not skew either side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from corpus.baseline import available, ds_findings, ds_settings  # noqa: E402
+from corpus.records import clean_records, labelled_records  # noqa: E402
+
+from debugtape.redact import Redactor  # noqa: E402
+
+
+def corpus(n: int, seed: int = 5) -> list[dict[str, Any]]:
+    """`n` records: clean ones with 2% carrying a planted secret, shuffled deterministically."""
+    recs = clean_records(n, seed)
+    planted = [p.record for p in labelled_records(1, seed) if p.is_secret]
+    rng = random.Random(seed)
+    for i in rng.sample(range(n), min(len(planted), n // 50)):
+        recs[i] = planted[i % len(planted)]
+    return recs
+
+
+def mb(records: list[dict[str, Any]]) -> float:
+    return sum(len(json.dumps(r, ensure_ascii=False)) for r in records) / 1e6
+
+
+def time_ours(records: list[dict[str, Any]]) -> tuple[float, int]:
+    r = Redactor(b"bench-key-0123456789abcdef012345")
+    redactions = 0
+    t0 = time.process_time()
+    for rec in records:
+        _, stats = r.redact(rec)
+        redactions += stats.count
+    return time.process_time() - t0, redactions
+
+
+def time_ds(records: list[dict[str, Any]], pretty: bool) -> tuple[float, int]:
+    texts = [json.dumps(r, indent=2 if pretty else None, ensure_ascii=False) for r in records]
+    found = 0
+    t0 = time.process_time()
+    for t in texts:
+        found += len(ds_findings(t))
+    return time.process_time() - t0, found
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="2,000 records, 20 for detect-secrets")
+    ap.add_argument("--records", type=int, default=20_000)
+    ap.add_argument("--baseline-records", type=int, default=100)
+    args = ap.parse_args()
+    n, nb = (2_000, 20) if args.quick else (args.records, args.baseline_records)
+    records = corpus(n)
+    size = mb(records)
+    gc.collect()
+    ours_s, redactions = time_ours(records)
+    ours_rate = size / ours_s
+    print(f"records: {n} ({size:.1f} MB compact JSON, {1e3 * size / n:.1f} KB each)")
+    print(f"debugtape Redactor.redact:        {ours_rate:8.2f} MB/s  ({redactions} values redacted)")
+    sub = records[:nb]
+    sub_size = mb(sub)
+    sub_s, _ = time_ours(sub)
+    print(f"debugtape on the first {nb} only:  {sub_size / sub_s:8.2f} MB/s (cold caches)")
+    if not available():
+        print("detect-secrets is not installed: no baseline")
+        return
+    with ds_settings() if available() else contextlib.nullcontext():
+        pretty_s, pretty_found = time_ds(sub, pretty=True)
+        line_s, line_found = time_ds(sub, pretty=False)
+    pretty_rate, line_rate = sub_size / pretty_s, sub_size / line_s
+    print(f"detect-secrets, pretty JSON:      {pretty_rate:8.4f} MB/s  ({pretty_found} findings in {nb} records)")
+    print(f"detect-secrets, one JSON line:    {line_rate:8.4f} MB/s  ({line_found} findings)")
+    print(f"ratio vs pretty JSON (headline):  {ours_rate / pretty_rate:8.0f}x")
+    print(f"ratio vs one JSON line:           {ours_rate / line_rate:8.0f}x")
+
+
+if __name__ == "__main__":
+    main()
