@@ -13,7 +13,7 @@ export interface DebugtapeApi {
   manager: SessionManager;
   timeline: TimelineProvider;
   treeView: vscode.TreeView<unknown>;
-  log: vscode.OutputChannel;
+  status: RecordingStatus;
 }
 
 function activeTracked(manager: SessionManager): Tracked | undefined {
@@ -108,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): DebugtapeApi {
   command("debugtape.refreshTimeline", () => timeline.refresh());
   command("debugtape.openSnapshot", (id: string) => openSnapshot(String(id)));
 
-  return { manager, timeline, treeView: treeView as vscode.TreeView<unknown>, log };
+  return { manager, timeline, treeView: treeView as vscode.TreeView<unknown>, status };
 }
 
 export function deactivate(): Promise<void> {

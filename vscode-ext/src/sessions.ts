@@ -28,8 +28,16 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
   private changed = new vscode.EventEmitter<Tracked>();
   readonly onDidChange = this.changed.event;
   private warnedNotFound = false;
+  /** The last lines written to the output channel (the extension tests read them on failure). */
+  readonly recentLog: string[] = [];
 
-  constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.OutputChannel) {}
+  constructor(private readonly context: vscode.ExtensionContext, private readonly channel: vscode.OutputChannel) {}
+
+  log(text: string): void {
+    this.channel.appendLine(text);
+    this.recentLog.push(text);
+    if (this.recentLog.length > 200) this.recentLog.shift();
+  }
 
   /** The window's start/stop recording toggle; undefined until a command sets it. */
   get toggle(): boolean | undefined {
@@ -50,20 +58,20 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
       recordAll: cfg().get<boolean>("recordAll", false), toggle: this.toggle,
       parentRecorded: parent ? parent.recorder !== undefined : undefined, defaultSample: cfg().get<string>("sample", ""),
     });
-    this.log.appendLine(`session "${session.name}" (${session.type}): ${decision.record ? "recording" : "not recording"} (${decision.why})`);
+    this.log(`session "${session.name}" (${session.type}): ${decision.record ? "recording" : "not recording"} (${decision.why})`);
     if (decision.record) this.startRecorder(t, decision.name, decision.sample);
     const observe = (dir: Direction, msg: DapMessage): void => {
       try {
         t.recorder?.message(dir, msg);
         t.state.observe(dir, msg);
       } catch (err) {
-        this.log.appendLine(`tracker error: ${String(err)}`); // a recorder problem must never break debugging
+        this.log(`tracker error: ${String(err)}`); // a recorder problem must never break debugging
       }
     };
     return {
       onWillReceiveMessage: (m: DapMessage) => observe("to_adapter", m),
       onDidSendMessage: (m: DapMessage) => observe("from_adapter", m),
-      onError: (err: Error) => this.log.appendLine(`debug adapter error in "${session.name}": ${err.message}`),
+      onError: (err: Error) => this.log(`debug adapter error in "${session.name}": ${err.message}`),
       onExit: () => { void this.finish(t); },
     };
   }
@@ -90,13 +98,13 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
       { command, args: ["ingest", "--dap", ...(db ? ["--db", db] : [])], env: childEnv(), cwd: folder },
       header,
       (message) => {
-        this.log.appendLine(`recording of "${name}" failed: ${message}`);
+        this.log(`recording of "${name}" failed: ${message}`);
         void vscode.window.showWarningMessage(`debugtape: recording of "${name}" failed: ${message}`);
       },
     );
     t.recorder = rec;
     t.debugtapeId = id;
-    this.log.appendLine(`recording "${name}" as debugtape session ${id} (pid ${rec.pid})`);
+    this.log(`recording "${name}" as debugtape session ${id} (pid ${rec.pid})`);
     this.changed.fire(t);
     return true;
   }
@@ -107,7 +115,7 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
     await Promise.allSettled(t.captures);
     t.recorder = undefined;
     const code = await rec.close();
-    this.log.appendLine(`debugtape session ${rec.header.session} closed (ingest exit ${code}, ${rec.sent} lines, ${rec.dropped} dropped)`);
+    this.log(`debugtape session ${rec.header.session} closed (ingest exit ${code}, ${rec.sent} lines, ${rec.dropped} dropped)`);
     this.changed.fire(t);
   }
 
@@ -133,7 +141,7 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
     t.captures.push(p);
     void p.then((r) => {
       t.captures = t.captures.filter((x) => x !== p);
-      if (r.abandoned) this.log.appendLine(`capture at stop ${stop.id} of "${t.session.name}" incomplete: ${r.abandoned}`);
+      if (r.abandoned) this.log(`capture at stop ${stop.id} of "${t.session.name}" incomplete: ${r.abandoned}`);
     });
     return p;
   }
@@ -153,7 +161,7 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
   }
 
   private reportNotFound(err: NotFound): void {
-    this.log.appendLine(err.message);
+    this.log(err.message);
     if (this.warnedNotFound) return;
     this.warnedNotFound = true;
     void vscode.window.showErrorMessage(`debugtape: ${err.message}`, "Open Settings").then((pick) => {

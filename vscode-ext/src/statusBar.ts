@@ -13,6 +13,11 @@ export class RecordingStatus implements vscode.Disposable {
     this.update();
   }
 
+  /** What the item shows, "" when hidden. */
+  get text(): string {
+    return this.manager.recording().length ? this.item.text : "";
+  }
+
   update(): void {
     const recording = this.manager.recording();
     void vscode.commands.executeCommand("setContext", "debugtape.recording", recording.length > 0);

@@ -27,11 +27,14 @@ async function until<T>(what: string, probe: () => T | undefined | Promise<T | u
   }
 }
 
+let activeApi: DebugtapeApi | undefined;
+
 async function scenario(): Promise<void> {
   const spec = JSON.parse(fs.readFileSync(path.join(dir, "spec.json"), "utf8"));
   const ext = vscode.extensions.all.find((e) => e.packageJSON.name === "debugtape");
   if (!ext) throw new Error("the debugtape extension is not loaded");
   const api = (await ext.activate()) as DebugtapeApi;
+  activeApi = api;
   log(`activated ${ext.id}`);
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error("no workspace folder open");
@@ -57,6 +60,7 @@ async function scenario(): Promise<void> {
   const locals = [...stop.variables.values()].flat().map((v) => v.name);
   log(`captured ${stop.frames.length} frames, ${stop.variables.size} variable lists: ${locals.slice(0, 20).join(", ")}`);
   if (!locals.includes(spec.local)) throw new Error(`local ${spec.local} was not fetched at the stop`);
+  if (api.status.text !== "$(record) debugtape: 1 snapshot") throw new Error(`status bar shows "${api.status.text}"`);
   await vscode.commands.executeCommand("debugtape.addNote", "e2e note at the breakpoint");
 
   await tracked.session.customRequest("continue", { threadId: stop.threadId });
@@ -102,6 +106,7 @@ export async function run(): Promise<void> {
     log("PASS");
   } catch (err) {
     log(`FAIL: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    log("extension log:\n" + (activeApi?.manager.recentLog.join("\n") ?? "(not activated)"));
     throw err;
   }
 }

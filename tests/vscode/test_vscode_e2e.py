@@ -1,0 +1,124 @@
+"""End to end in a real VS Code: code-server 4.100.3 driven by Debian's Chromium through playwright-core.
+
+The extension's test suite (vscode-ext/test/e2e/suite.ts) runs inside code-server's extension host:
+it debugs tests/vscode/fixtures/prog.py with a breakpoint through the `debugtape` debug type, lets
+the extension record it, and opens the snapshot from the Timeline view. This test then checks the
+store through the query CLI, the Timeline rows in the page, and keeps a screenshot in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.support import need_binary, need_module
+from tests.vscode.harness import (
+    ARTIFACTS,
+    EXT,
+    build_extension,
+    code_server,
+    need_chromium,
+    need_code_server,
+    need_extension_build,
+    workbench_url,
+)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "prog.py"
+SECRET = "hunter2-e2e-Zq8"  # the value of `password` in prog.py
+SESSION_NAME = "e2e prog"
+
+
+def breakpoint_line() -> int:
+    for n, text in enumerate(FIXTURE.read_text().splitlines(), 1):
+        if "# BREAK" in text:
+            return n
+    raise AssertionError("prog.py has no # BREAK line")
+
+
+def cli_json(debugtape: str, db: Path, *args: str) -> object:
+    run = subprocess.run([debugtape, *args, "--json", "--db", str(db)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+@pytest.mark.timeout(300)
+def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    node = need_extension_build()
+    server = need_code_server()
+    chromium = need_chromium()
+    debugtape = need_binary("debugtape")
+    need_module("debugpy")
+    build_extension(node)
+
+    ws = tmp_path / "ws"
+    (ws / ".vscode").mkdir(parents=True)
+    program = ws / "prog.py"
+    shutil.copy(FIXTURE, program)
+    db = tmp_path / "store" / "tape.db"
+    line = breakpoint_line()
+    (ws / ".vscode" / "settings.json").write_text(json.dumps({
+        "debugtape.path": debugtape, "debugtape.store": str(db), "debugtape.python": sys.executable,
+    }))
+    (ws / ".vscode" / "launch.json").write_text(json.dumps({"version": "0.2.0", "configurations": [{
+        "type": "debugtape", "request": "launch", "name": "Debug prog (recorded)", "program": "${workspaceFolder}/prog.py",
+        "console": "internalConsole", "debugtape": {"record": True, "name": SESSION_NAME},
+    }]}))
+    e2e = tmp_path / "e2e"
+    e2e.mkdir()
+    (e2e / "spec.json").write_text(json.dumps({
+        "program": str(program), "line": line, "config": "Debug prog (recorded)", "local": "total",
+        "secret": SECRET, "sessionName": SESSION_NAME,
+    }))
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "vscode-timeline.png"
+    screenshot.unlink(missing_ok=True)
+
+    env = {"DEBUGTAPE_E2E_DIR": str(e2e), "PYTHONDONTWRITEBYTECODE": "1"}
+    # A short home: VS Code's IPC socket path inside it must stay under 107 characters.
+    home = Path(tempfile.mkdtemp(prefix="dtvs-"))
+    request.addfinalizer(lambda: shutil.rmtree(home, ignore_errors=True))
+    with code_server(server, home, env) as (host, port, log):
+        url = workbench_url(host, port, ws, EXT / "out" / "test" / "e2e" / "suite.js")
+        drive = subprocess.run(
+            [node, str(EXT / "test" / "e2e" / "browser.mjs"), url, str(e2e), str(screenshot), "200"],
+            cwd=EXT, capture_output=True, text=True, timeout=260, env={"CHROMIUM": chromium, "PATH": "/usr/bin:/bin"},
+        )
+        server_log = log.read_text(errors="replace")
+    suite_log = (e2e / "suite.log").read_text() if (e2e / "suite.log").exists() else "(no suite log)"
+    detail = f"suite log:\n{suite_log}\nbrowser driver:\n{drive.stdout[-3000:]}{drive.stderr[-2000:]}\ncode-server:\n{server_log[-2000:]}"
+    assert drive.returncode == 0, detail
+    assert screenshot.is_file() and screenshot.stat().st_size > 10_000, detail
+
+    # The Timeline view, as rendered in the page, lists the session and its snapshot.
+    dom = json.loads((e2e / "dom.json").read_text())
+    assert dom["timelineFound"], detail
+    rows = " | ".join(dom["timelineRows"])
+    assert SESSION_NAME in rows, rows
+    assert f"prog.py:{line}" in rows, rows
+
+    # The store, through the query CLI: the session, the snapshot at the breakpoint, its locals.
+    sessions = [s for s in cli_json(debugtape, db, "sessions") if s["name"] == SESSION_NAME]  # type: ignore[union-attr]
+    assert len(sessions) == 1, sessions
+    session = sessions[0]
+    assert session["tool"] == "vscode"
+    assert session["status"] == "completed", session
+    show = cli_json(debugtape, db, "show", session["id"])
+    snaps = [s for s in show["snapshots"] if s["line"] == line]  # type: ignore[index]
+    assert snaps and snaps[0]["file"] == str(program), show
+    snap = cli_json(debugtape, db, "snapshot", snaps[0]["id"])
+    frames = snap["data"]["frames"]  # type: ignore[index]
+    assert frames[0]["symbol"] == "checksum" and frames[0]["line"] == line
+    top = frames[0]["locals"]
+    assert top["total"] in (60, "60"), top
+    assert "values" in top and "password" in top, top
+    assert SECRET not in json.dumps(snap)
+    assert any(f["symbol"] == "main" for f in frames[1:]), [f["symbol"] for f in frames]
+    # Nothing on disk holds the secret: database, WAL, anything beside them.
+    for f in db.parent.iterdir():
+        assert SECRET.encode() not in f.read_bytes(), f"{f} holds the planted secret"
