@@ -95,6 +95,8 @@ class _Tape:
     def start(self, name: str | None, db: str | None = None) -> str:
         self.check_exit()
         session = self.recorder.start(name, db=db)
+        process = self.backend.process()
+        self.process = process if process is not None and process.IsValid() else None
         self.prime_breakpoints()
         self._add_stop_hook()
         self.flush()
@@ -139,9 +141,18 @@ class _Tape:
         return False
 
     def _watch(self, session: str) -> None:
-        # lldb has no Python hook for "the process exited"; poll its state while recording.
+        # lldb has no Python hook for "the process exited": poll its state while recording. The
+        # state is read without the lock: in synchronous mode lldb holds its API lock while the
+        # program runs, and a stop hook waiting for our lock meanwhile would deadlock.
         while True:
             time.sleep(WATCH_INTERVAL)
+            if not self.recorder.recording or self.recorder.session != session:
+                return
+            process = self.process
+            if process is None or not process.IsValid():
+                continue
+            if process.GetState() not in (lldb.eStateExited, lldb.eStateDetached):
+                continue
             with self.lock:
                 if not self.recorder.recording or self.recorder.session != session:
                     return
@@ -149,7 +160,7 @@ class _Tape:
                     self.check_exit()
                 except Exception as exc:
                     log.warning("debugtape: ending the session failed: %s", exc)
-                    return
+                return
 
     def _add_stop_hook(self) -> None:
         if self.hook_id is not None:
@@ -300,7 +311,10 @@ def _on_destroy(*_args: Any) -> None:
         with tape.lock:
             try:
                 if tape.recorder.recording and not tape.check_exit():
-                    tape.stop("stopped")
+                    # lldb kills a program it launched when it quits (and detaches an attached one)
+                    alive = tape.process is not None and tape.process.IsValid() and tape.process.GetState() in (
+                        lldb.eStateStopped, lldb.eStateRunning, lldb.eStateSuspended)
+                    tape.stop("killed" if alive else "stopped")
             except Exception as exc:
                 print(f"debugtape: could not end the session: {exc}")
 
@@ -324,6 +338,9 @@ class _TapeCommand:
         tape = tape_state(debugger)
         try:
             with tape.lock:
+                process = tape.backend.process()
+                if process is not None and process.IsValid():
+                    tape.process = process
                 if self.__class__ is not TapeStop:
                     tape.check_exit()
                 try:

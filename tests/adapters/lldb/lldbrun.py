@@ -28,11 +28,18 @@ def need_lldb() -> str:
 
 def run_lldb(program: Path | None, commands: list[str], *, args: list[str] | None = None,
              env: dict[str, str] | None = None, timeout: float = 90,
-             init: list[str] | None = None) -> subprocess.CompletedProcess[str]:
-    """lldb -b with debugtape loaded, then each command as -o."""
+             init: list[str] | None = None, after_crash: list[str] | None = None,
+             ) -> subprocess.CompletedProcess[str]:
+    """lldb -b with debugtape loaded, then each command as -o.
+
+    Batch mode stops running -o commands at the first error or at a stop by a signal or crash;
+    `after_crash` commands (-k) run in that case.
+    """
     cmd = [need_lldb(), "--no-lldbinit", "-b"]
     for c in (INIT if init is None else init) + commands:
         cmd += ["-o", c]
+    for c in after_crash or []:
+        cmd += ["-k", c]
     if program is not None:
         cmd += ["--", str(program), *(args or [])]
     full_env = dict(os.environ)
