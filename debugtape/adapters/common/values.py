@@ -100,15 +100,24 @@ class Capture:
             return text[:limit]
         return text
 
+    # Cycle detection follows the path from the variable down: a struct that is one of its own
+    # ancestors is a cycle; the same struct reached twice side by side (or from another frame)
+    # is shown both times.
     def seen(self, address: int, type_name: str) -> bool:
         return (address, type_name) in self._seen
 
-    def first_visit(self, address: int, type_name: str) -> bool:
+    def first_visit(self, address: int | None, type_name: str) -> bool:
+        if address is None:
+            return True
         key = (address, type_name)
         if key in self._seen:
             return False
         self._seen.add(key)
         return True
+
+    def leave(self, address: int | None, type_name: str) -> None:
+        if address is not None:
+            self._seen.discard((address, type_name))
 
 
 def decode_text(data: bytes) -> str | None:
@@ -209,13 +218,21 @@ class _Walker(Generic[V]):
     def _struct(self, shape: Shape, path: str, depth: int) -> Any:
         _, address, type_name, fields = shape
         cap = self.cap
-        if address is not None and not cap.first_visit(address, type_name):
+        if not cap.first_visit(address, type_name):
             cap.charge(24, path)
             return {"$cycle": f"{address:#x}"}
         if depth >= cap.bounds.depth:
+            cap.leave(address, type_name)
             cap.cut(path, "depth", kept=cap.bounds.depth)
             cap.charge(16, path)
             return dict(DEPTH_CUT)
+        try:
+            return self._members(fields, path, depth)
+        finally:
+            cap.leave(address, type_name)
+
+    def _members(self, fields: Any, path: str, depth: int) -> dict[str, Any]:
+        cap = self.cap
         out: dict[str, Any] = {}
         limit = cap.bounds.items
         fields = fields if isinstance(fields, Sequence) else list(fields)

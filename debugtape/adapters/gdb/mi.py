@@ -11,6 +11,7 @@ import logging
 import os
 import select
 import subprocess
+import sys
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -70,7 +71,8 @@ class MiClient:
     """A gdb process in MI mode: `call` waits for one command's result by token, `next_event`
     returns asynchronous records (stops, notifications, console output) in order."""
 
-    def __init__(self, argv: Sequence[str], pass_fds: Sequence[int] = (), env: dict[str, str] | None = None) -> None:
+    def __init__(self, argv: Sequence[str], pass_fds: Sequence[int] = (), env: dict[str, str] | None = None,
+                 echo_stderr: bool = False) -> None:
         try:
             self.proc = subprocess.Popen(
                 list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -87,6 +89,7 @@ class MiClient:
         self.events: deque[dict[str, Any]] = deque()
         self.malformed = 0
         self.stderr_tail = ""
+        self.echo_stderr = echo_stderr  # gdb's stderr carries the program's output too
 
     def send(self, command: str) -> int:
         """Write one command with a fresh token; never waits for output."""
@@ -158,7 +161,11 @@ class MiClient:
         *lines, self._fds[fd] = data.split(b"\n")
         assert self.proc.stderr is not None
         if fd == self.proc.stderr.fileno():
-            self.stderr_tail = (self.stderr_tail + b"\n".join(lines).decode("utf-8", "replace"))[-4000:]
+            text = "".join(raw.decode("utf-8", "replace") + "\n" for raw in lines)
+            self.stderr_tail = (self.stderr_tail + text)[-4000:]
+            if self.echo_stderr and text:
+                sys.stderr.write(text)
+                sys.stderr.flush()
             return
         for raw in lines:
             line = raw.decode("utf-8", "replace").rstrip("\r")

@@ -97,18 +97,29 @@ def _setup(mi: MiClient, opts: RecordOptions, write_fd: int) -> None:
     mi.call("-gdb-set confirm off")
     mi.console(f"python import sys; sys.path.insert(0, {_ROOT!r}) if {_ROOT!r} not in sys.path else None")
     mi.console(f"python import debugtape.adapters.gdb.commands as _dt; _dt.use_pipe({write_fd})")
+    if opts.attach is not None and not opts.program:
+        try:  # the symbols first, so breakpoints can be placed before attaching
+            mi.call(f"-file-exec-and-symbols {mi_quote(os.readlink(f'/proc/{int(opts.attach)}/exe'))}")
+        except OSError as exc:
+            raise AdapterError("gdb", f"cannot attach to process {opts.attach}: {exc}") from exc
     if opts.program:
         mi.call(f"-file-exec-and-symbols {mi_quote(opts.program[0])}")
-        # gdb starts the program through the shell: its stdout goes to our stderr, so that
-        # `debugtape record` prints nothing but the session id on stdout.
+        # gdb starts the program through the shell: its stdout goes to stderr, so that
+        # `debugtape record` prints nothing but the session id on stdout, and its stdin is not
+        # gdb's (the MI command stream).
         args = [shlex.quote(a) for a in opts.program[1:]]
-        mi.call("-exec-arguments " + " ".join([*args, "1>&2"]))
+        mi.call("-exec-arguments " + " ".join([*args, "</dev/null", "1>&2"]))
     for spec in opts.breaks:
         loc, cond = split_condition(spec)
         mi.call("-break-insert " + (f"-c {mi_quote(cond)} " if cond else "") + mi_quote(loc))
     for spec in opts.snappoints:
         loc, cond = split_condition(spec)
         _tape(mi, f"tape snappoint {loc}" + (f" if {cond}" if cond else ""))
+    if opts.attach is None:
+        _start(mi, opts)
+
+
+def _start(mi: MiClient, opts: RecordOptions) -> None:
     start = f"tape start --db {shlex.quote(str(opts.db))}"
     _tape(mi, start + (f" {opts.name}" if opts.name else ""))
     if opts.sample_hz:
@@ -121,6 +132,7 @@ def _run(mi: MiClient, opts: RecordOptions) -> None:
     try:
         if opts.attach is not None:
             mi.call(f"-target-attach {int(opts.attach)}")
+            _start(mi, opts)  # now the session knows the process id
             if opts.sample_hz:
                 sampler = SignalSampler(opts.attach, opts.sample_hz)
                 sampler.start()
@@ -157,7 +169,7 @@ def record(opts: RecordOptions) -> str:
     os.set_inheritable(write_fd, True)
     feeder = _Feeder(read_fd, Path(opts.db), opts.cwd)
     try:
-        mi = MiClient(gdb_argv(gdb), pass_fds=[write_fd])
+        mi = MiClient(gdb_argv(gdb), pass_fds=[write_fd], echo_stderr=not opts.quiet)
     finally:
         os.close(write_fd)  # gdb holds the only write end now: its death closes the stream
     feeder.start()
