@@ -28,7 +28,8 @@ def _stdin_is_a_lifeline() -> bool:
 
 def _watch_stdin(stop: threading.Event) -> None:
     try:
-        while sys.stdin.buffer.read1(4096):  # type: ignore[attr-defined]
+        fd = sys.stdin.fileno()
+        while os.read(fd, 4096):
             pass
     except (OSError, ValueError):
         pass

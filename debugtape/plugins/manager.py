@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 from collections.abc import Callable, Iterable
@@ -74,7 +75,7 @@ class _Candidate:
 
 def _candidates() -> Iterable[_Candidate]:
     for name, module in BUILTINS.items():
-        yield _Candidate(name, module, lambda m=module: importlib.import_module(m), True)
+        yield _Candidate(name, module, functools.partial(importlib.import_module, module), True)
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         dist = getattr(ep, "dist", None)
         yield _Candidate(

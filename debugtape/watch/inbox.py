@@ -50,7 +50,8 @@ def detect_kind(path: Path) -> str:
                     raise InboxError(path, "the first line is not JSON (expected JSON lines)") from None
                 if not isinstance(obj, dict):
                     raise InboxError(path, "the first line is not a JSON object")
-                message = obj.get("message") if isinstance(obj.get("message"), dict) else obj
+                inner = obj.get("message")
+                message: dict[str, Any] = inner if isinstance(inner, dict) else obj
                 if {"session", "seq", "type"} <= obj.keys():
                     return "tape"
                 if message.get("type") in _DAP_TYPES and "seq" in message:

@@ -227,7 +227,8 @@ class Watcher:
             kept.append(c)
         present = [c.current for c in kept if c.kind != "deleted"]
         tracked = self.view.tracked(present) if self.view is not None and present else set()
-        diffs = self.view.changed_lines(sorted(p for p in present if p in tracked)) if tracked else {}
+        diffs = (self.view.changed_lines(sorted(p for p in present if p in tracked))
+                 if self.view is not None and tracked else {})
         base = self.top or self.root
         out: list[dict[str, Any]] = []
         for c in kept:

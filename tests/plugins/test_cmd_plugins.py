@@ -45,3 +45,21 @@ def test_bad_config_is_a_one_line_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(command, ["--db", str(config / "tape.db")])
     assert result.exit_code == 1
     assert "plugins.disabled must be a list" in result.output
+
+
+def test_real_cli_lists_plugins_and_runs_their_commands(plugin_path: Path, tmp_path: Path) -> None:
+    """Through `python -m debugtape` in a child process: entry points found on PYTHONPATH."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DEBUGTAPE_DB=str(tmp_path / ".debugtape" / "tape.db"))
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "debugtape", *args], capture_output=True, text=True, env=env, timeout=60)
+    listed = run("plugins", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert {"sample", "raiser", "broken"} <= {p["name"] for p in json.loads(listed.stdout)["plugins"]}
+    helped = run("--help")
+    assert "sample-hello" in helped.stdout
+    hello = run("sample-hello")
+    assert hello.returncode == 0 and hello.stdout == "hello from the sample plugin\n"

@@ -117,7 +117,12 @@ def test_burst_of_1000_writes_loses_nothing(repo: Path, watching: tuple[Watcher,
         (repo / name).write_text(name)
     assert rec.wait(lambda r: names <= set(r.changes()), timeout=30), \
         f"missing {len(names - set(rec.changes()))} of 1000"
-    assert all(rec.changes()[n]["kind"] == "created" for n in names)
+    first: dict[str, str] = {}
+    for d in rec.of("file_changed"):
+        first.setdefault(d["path"], d["kind"])
+    # A burst longer than the 1 s batch limit may split a file's events over two batches
+    # (created, then modified): its first event still says created.
+    assert all(first[n] == "created" for n in names)
     assert sum(b["count"] for b in rec.of("batch_processed")) >= 1000
 
 
