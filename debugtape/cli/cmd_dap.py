@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -28,10 +29,12 @@ log = logging.getLogger("debugtape.adapters.dap")
               show_default=True, help="How much the proxy logs.")
 @click.option("--no-fetch", is_flag=True,
               help="Record only what the client asks for; never send the adapter requests of our own.")
+@click.option("--no-tcp-fix", is_flag=True,
+              help="Start debugpy's adapter exactly as given, without the TCP_NODELAY/QUICKACK boot.")
 @click.argument("adapter", nargs=-1, required=True, type=click.UNPROCESSED)
 @handle_errors
 def command(db: Path | None, name: str | None, log_file: Path | None, log_level: str, no_fetch: bool,
-            adapter: tuple[str, ...]) -> None:
+            no_tcp_fix: bool, adapter: tuple[str, ...]) -> None:
     """A debug adapter that records: start it where your editor starts the real one.
 
     Everything after `--` is the real adapter's command line, e.g.
@@ -59,16 +62,37 @@ def command(db: Path | None, name: str | None, log_file: Path | None, log_level:
 
         proxy = DapProxy(command_line, client_in, client_out, sink.put,
                          converter=DapConverter(tool="dap", name=name), redact_text=redact_text,
-                         inject=not no_fetch)
-        code = proxy.run()
-        sink.close()
+                         inject=not no_fetch, tcp_fix=not no_tcp_fix)
+        # Editors often stop the adapter with SIGTERM right after `disconnect`: finish the
+        # recording instead of dying with records still queued.
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            code = proxy.run()
+        except _Terminated:
+            code = 143
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            sink.close()
     log.info("session %s recorded; adapter exit code %s", pipeline.session_id, code)
     sys.exit(code)
 
 
+class _Terminated(Exception):
+    """SIGTERM arrived: stop relaying and finish the recording."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated()
+
+
 def _setup_log(log_file: Path | None, level: str) -> None:
-    handler: logging.Handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     root = logging.getLogger("debugtape")
-    root.addHandler(handler)
     root.setLevel(getattr(logging, level.upper()))
+    if log_file is None:
+        if not logging.getLogger().handlers:  # run outside `debugtape`'s main: log to stderr
+            logging.basicConfig(stream=sys.stderr, format="debugtape dap: %(levelname)s: %(message)s")
+        return
+    handler = logging.FileHandler(log_file)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root.addHandler(handler)
+    root.propagate = False  # the file only; stderr stays quiet for the editor's console

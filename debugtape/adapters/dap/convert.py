@@ -17,9 +17,9 @@ from typing import Any
 
 from debugtape.adapters.dap.protocol import RESUME_COMMANDS
 from debugtape.adapters.dap.values import (
-    NO_EXPAND_TYPES,
     CaptureBounds,
     cut_text,
+    expandable,
     is_index_list,
     scalar,
     visible,
@@ -46,6 +46,9 @@ class _VarNode:
     field: str
     path: tuple[str, ...]
     depth: int
+    announced: int = 0  # items the parent said this holds (indexed + named)
+    asked: bool = False
+    vars: list[dict[str, Any]] | None = None
 
 
 @dataclass
@@ -61,8 +64,8 @@ class _Stop:
     total: int | None = None
     frame_index: dict[int, int] = field(default_factory=dict)  # frame id -> index
     scopes_done: set[int] = field(default_factory=set)  # frame ids
-    refs: dict[int, _VarNode] = field(default_factory=dict)
-    vars: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    refs: dict[int, _VarNode] = field(default_factory=dict)  # the reference's current meaning
+    roots: list[_VarNode] = field(default_factory=list)  # locals/args of each frame, in order
     asked: set[tuple[str, int]] = field(default_factory=set)
     exception: dict[str, Any] | None = None
     thread_frames: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # samples
@@ -97,6 +100,7 @@ class DapConverter:
         self._exc_filters: set[str] = set()
         self._threads: dict[int, str] = {}
         self._threads_stale = False
+        self._frame_relative_scopes = False
         self._stops: dict[int, _Stop] = {}
         self._exit_code: int | None = None
         self._now: float | None = None
@@ -196,13 +200,23 @@ class DapConverter:
             if (stop.reason == "exception" and stop.exception is None
                     and self.capabilities.get("supportsExceptionInfoRequest")):
                 ask(("exc", 0), "exceptionInfo", {"threadId": thread})
+            for ref, node in sorted(stop.refs.items(), key=lambda kv: (kv[1].depth, kv[1].frame)):
+                if not node.asked and node.vars is None and node.depth < b.depth and budget > 0:
+                    node.asked = True
+                    budget -= 1
+                    stop.requests += 1
+                    # One more than the bound shows that the bound cut something.
+                    batch.append(("variables", {"variablesReference": ref, "count": b.items + 1}))
+            # lldb-dap's scope references mean "the frame selected by the last scopes request",
+            # so with such an adapter frames are read one at a time, each to the end.
+            serial = self._frame_relative_scopes
+            if serial and batch:
+                return batch
             for fid, idx in sorted(stop.frame_index.items(), key=lambda kv: kv[1]):
                 if idx < b.locals_frames and fid not in stop.scopes_done:
                     ask(("scopes", fid), "scopes", {"frameId": fid})
-            for ref, node in sorted(stop.refs.items(), key=lambda kv: (kv[1].depth, kv[1].frame)):
-                if ref not in stop.vars and node.depth < b.depth:
-                    # One more than the bound shows that the bound cut something.
-                    ask(("vars", ref), "variables", {"variablesReference": ref, "count": b.items + 1})
+                    if serial:
+                        break
             return batch
 
     # -- requests ---------------------------------------------------------------------------
@@ -230,7 +244,7 @@ class DapConverter:
             elif command == "scopes" and args.get("frameId") in stop.frame_index:
                 stop.asked.add(("scopes", _int(args.get("frameId"))))
             elif command == "variables" and args.get("variablesReference") in stop.refs:
-                stop.asked.add(("vars", _int(args.get("variablesReference"))))
+                stop.refs[_int(args.get("variablesReference"))].asked = True
 
     # -- responses --------------------------------------------------------------------------
 
@@ -375,7 +389,20 @@ class DapConverter:
                 fld = "locals"
             else:
                 continue  # globals, registers, return values: not the frame's own state
-            stop.refs[ref] = _VarNode(idx, fld, (), 0)
+            old = stop.refs.get(ref)
+            if old is not None and old.depth == 0 and old.frame != idx:
+                # The same reference for another frame: references are relative to the frame
+                # last asked about. An unread earlier meaning is lost: ask that frame again.
+                self._frame_relative_scopes = True
+                if old.vars is None:
+                    stop.roots.remove(old)
+                    for ofid, oidx in stop.frame_index.items():
+                        if oidx == old.frame:
+                            stop.scopes_done.discard(ofid)
+                            stop.asked.discard(("scopes", ofid))
+            node = _VarNode(idx, fld, (), 0, announced=_int(scope.get("namedVariables")) + _int(scope.get("indexedVariables")))
+            stop.refs[ref] = node
+            stop.roots.append(node)
 
     def _on_variables(self, args: Mapping[str, Any], body: Mapping[str, Any]) -> None:
         ref = _int(args.get("variablesReference"))
@@ -383,14 +410,18 @@ class DapConverter:
         if stop is None:
             return
         node = stop.refs[ref]
+        if node.vars is not None:
+            return  # already read (a client asking again, or a second page we do not merge)
         variables = [v for v in body.get("variables") or [] if isinstance(v, Mapping) and visible(v)]
-        stop.vars[ref] = variables
+        node.vars = variables
         for v in variables[: self.bounds.items]:
             child = _int(v.get("variablesReference"))
             # debugpy gives one object one reference while stopped, so a cycle shows up as a
             # reference already known: keep its first place, _tree marks the loop.
-            if child and child not in stop.refs and str(v.get("type", "")) not in NO_EXPAND_TYPES:
-                stop.refs[child] = _VarNode(node.frame, node.field, (*node.path, str(v.get("name"))), node.depth + 1)
+            if child and child not in stop.refs and expandable(v):
+                stop.refs[child] = _VarNode(
+                    node.frame, node.field, (*node.path, str(v.get("name"))), node.depth + 1,
+                    announced=_int(v.get("indexedVariables")) + _int(v.get("namedVariables")))
 
     # -- events -----------------------------------------------------------------------------
 
@@ -557,12 +588,10 @@ class DapConverter:
         total = stop.total if stop.total is not None else n
         if total > n:
             truncation.append({"path": "frames", "why": "frames", "kept": n, "total": total})
-        roots = sorted(((r, node) for r, node in stop.refs.items() if node.depth == 0), key=lambda kv: kv[0])
-        for ref, node in roots:
+        for node in stop.roots:
             if node.frame >= n:
                 continue
-            value = self._tree(stop, ref, f"frames[{node.frame}].{node.field}", truncation, types := {},
-                               (ref,))
+            value = self._tree(stop, node, f"frames[{node.frame}].{node.field}", truncation, types := {}, ())
             if isinstance(value, dict):
                 frames[node.frame].setdefault(node.field, {}).update(value)
                 frames[node.frame].setdefault("types", {}).update(types)
@@ -581,11 +610,11 @@ class DapConverter:
             rec["truncation"] = truncation
         return rec
 
-    def _tree(self, stop: _Stop, ref: int, path: str, truncation: list[dict[str, Any]],
+    def _tree(self, stop: _Stop, node: _VarNode, path: str, truncation: list[dict[str, Any]],
               types: dict[str, str] | None, ancestors: tuple[int, ...]) -> Any:
-        """The fetched variables under `ref` as a dict (or a list when the names are indices)."""
+        """The fetched variables under `node` as a dict (or a list when the names are indices)."""
         b = self.bounds
-        variables = stop.vars.get(ref)
+        variables = node.vars
         if not variables:  # not fetched, or nothing visible inside (bytes): the text says more
             return None
         kept = variables[: b.items]
@@ -597,8 +626,9 @@ class DapConverter:
             if child and child in ancestors:
                 values[name] = {"$cycle": f"{path}"}
                 continue
-            sub = (self._tree(stop, child, f"{path}.{name}", truncation, None, (*ancestors, child))
-                   if child and len(ancestors) <= b.depth else None)
+            sub_node = stop.refs.get(child) if child else None
+            sub = (self._tree(stop, sub_node, f"{path}.{name}", truncation, None, (*ancestors, child))
+                   if sub_node is not None and sub_node.depth > node.depth and len(ancestors) <= b.depth else None)
             if sub is not None:
                 values[name] = sub
             else:
@@ -610,19 +640,12 @@ class DapConverter:
                     truncation.append({"path": f"{path}.{name}", "why": "depth", "kept": b.depth})
             if types is not None and v.get("type"):
                 types[name] = str(v["type"])
-        parent = next((x for x in _all_vars(stop) if _int(x.get("variablesReference")) == ref), None)
-        announced = _int((parent or {}).get("indexedVariables")) + _int((parent or {}).get("namedVariables"))
-        total = max(total, announced)
+        total = max(total, node.announced)
         if total > len(kept):
             truncation.append({"path": path, "why": "items", "kept": len(kept), "total": total})
         if is_index_list(list(values)):
             return list(values.values())
         return values
-
-
-def _all_vars(stop: _Stop) -> Iterable[Mapping[str, Any]]:
-    for vs in stop.vars.values():
-        yield from vs
 
 
 def _key(name: str) -> str:

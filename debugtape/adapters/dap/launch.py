@@ -15,47 +15,42 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["adapter_command", "launch_arguments", "split_program", "NODELAY_PATCH"]
-
-# Standard library only and self-contained: it runs before anything else in those processes.
-NODELAY_PATCH = """
-import socket as _s
-def _nd(sock):
-    try:
-        if sock.family in (_s.AF_INET, _s.AF_INET6):
-            sock.setsockopt(_s.IPPROTO_TCP, _s.TCP_NODELAY, 1)
-    except OSError:
-        pass
-_connect, _accept = _s.socket.connect, _s.socket.accept
-def _connect_nd(self, address):
-    r = _connect(self, address)
-    _nd(self)
-    return r
-def _accept_nd(self):
-    conn, addr = _accept(self)
-    _nd(conn)
-    return conn, addr
-_s.socket.connect, _s.socket.accept = _connect_nd, _accept_nd
-"""
-
-_ADAPTER_BOOT = NODELAY_PATCH + """
-import runpy, sys
-sys.argv[0] = "debugpy.adapter"
-runpy.run_module("debugpy.adapter", run_name="__main__", alter_sys=True)
-"""
+__all__ = ["adapter_command", "launch_arguments", "split_program", "fast_debugpy_command", "describe"]
 
 # The launcher runs: python [pythonArgs] -X frozen_modules=off <debugpy dir> --connect ... target.
 # pythonArgs name this boot file, which sets TCP_NODELAY and then runs debugpy's __main__ as
 # `python <debugpy dir>` would. A `rules` entry hides its frame from stack traces.
 DEBUGGEE_BOOT = str(Path(__file__).with_name("_boot_debuggee.py"))
+ADAPTER_BOOT = str(Path(__file__).with_name("_boot_adapter.py"))
 
 
 def adapter_command(python: str | None = None, nodelay: bool = True) -> list[str]:
     """The command line of debugpy's adapter speaking DAP over stdio."""
     exe = python or sys.executable
     if nodelay:
-        return [exe, "-Xfrozen_modules=off", "-c", _ADAPTER_BOOT]
+        return [exe, "-Xfrozen_modules=off", ADAPTER_BOOT, "-m", "debugpy.adapter"]
     return [exe, "-Xfrozen_modules=off", "-m", "debugpy.adapter"]
+
+
+def fast_debugpy_command(command: Sequence[str]) -> list[str] | None:
+    """The same debugpy adapter command started through the fast-socket boot, or None when
+    `command` is not `PYTHON [-X...] -m debugpy.adapter ...` or `PYTHON [-X...] .../debugpy/adapter ...`."""
+    items = list(command)
+    if not items or "python" not in os.path.basename(items[0]):
+        return None
+    i = 1
+    opts: list[str] = []
+    while i < len(items) and items[i].startswith("-X"):
+        opts.append(items[i] if items[i] != "-X" else f"-X{items[i + 1]}")
+        i += 2 if items[i] == "-X" else 1
+    rest = items[i:]
+    if rest[:2] == ["-m", "debugpy.adapter"] or (
+            rest and os.path.basename(os.path.normpath(rest[0])) == "adapter"
+            and os.path.basename(os.path.dirname(os.path.normpath(rest[0]))) == "debugpy"):
+        if not any("frozen_modules" in o for o in opts):
+            opts.append("-Xfrozen_modules=off")
+        return [items[0], *opts, ADAPTER_BOOT, "--quickack", *rest]
+    return None
 
 
 def split_program(program: Sequence[str]) -> tuple[dict[str, Any], list[str]]:

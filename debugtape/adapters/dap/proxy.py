@@ -19,6 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, BinaryIO
 
 from debugtape.adapters.dap.convert import DapConverter
+from debugtape.adapters.dap.launch import fast_debugpy_command
 from debugtape.adapters.dap.protocol import RESUME_COMMANDS, DapError, log_bad_frame
 from debugtape.adapters.dap.transport import (
     Frame,
@@ -43,8 +44,9 @@ class DapProxy:
 
     def __init__(self, command: Sequence[str], client_in: BinaryIO, client_out: BinaryIO, sink: Sink,
                  converter: DapConverter | None = None, redact_text: Callable[[str], str] | None = None,
-                 inject: bool = True) -> None:
-        self.command = list(command)
+                 inject: bool = True, tcp_fix: bool = True) -> None:
+        # debugpy's adapter is started through the fast-socket boot (no message changes).
+        self.command = (fast_debugpy_command(command) if tcp_fix else None) or list(command)
         self.converter = converter or DapConverter(tool="dap")
         self.sink = sink
         self.inject = inject

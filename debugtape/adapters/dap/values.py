@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CaptureBounds", "scalar", "cut_text", "NO_EXPAND_TYPES", "HIDDEN_GROUPS"]
+__all__ = ["CaptureBounds", "scalar", "cut_text", "expandable", "is_index_list", "visible", "NO_EXPAND_TYPES", "HIDDEN_GROUPS"]
 
 _INT = re.compile(r"^-?\d{1,18}$")
 _FLOAT = re.compile(r"^-?(\d+\.\d*|\.\d+|\d+)([eE][-+]?\d+)?$")
@@ -54,6 +54,15 @@ def scalar(value: str, typ: str | None) -> Any:
     if t == "bool" and value in ("True", "False", "true", "false"):
         return value in ("True", "true")
     return value
+
+
+def expandable(var: Mapping[str, Any]) -> bool:
+    """Whether a variable's children say more than its text: not for code, and not for C strings,
+    whose text already shows the characters ("0x… \"abc\"") that the children split one by one."""
+    typ = str(var.get("type", ""))
+    if typ in NO_EXPAND_TYPES:
+        return False
+    return not ("char" in typ and ("*" in typ or "[" in typ))
 
 
 def is_index_list(names: Sequence[str]) -> bool:
