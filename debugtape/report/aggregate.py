@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from debugtape.events import Event, now_ts, parse_ts
 from debugtape.redact.engine import Redactor
-from debugtape.report.samples import FrameKey, StoreReader, decode_sample
+from debugtape.report.samples import FrameKey, Stack, StoreReader, session_stacks
 from debugtape.report.source import SourceLines
 from debugtape.store.rows import snapshot_id
 
@@ -58,40 +58,42 @@ class _Flame:
     """A merged call tree of sampled stacks plus per-function self and total counts."""
 
     def __init__(self) -> None:
-        self.root: dict[str, Any] = {"n": 0, "kids": {}}
-        self.self_counts: Counter[FrameKey] = Counter()
-        self.total_counts: Counter[FrameKey] = Counter()
+        self.root: list[Any] = [0, {}]  # [count, {frame key: child}]
+        self.self_counts: dict[FrameKey, int] = {}
+        self.total_counts: dict[FrameKey, int] = {}
         self.samples = 0
 
-    def add(self, stack: tuple[FrameKey, ...]) -> None:
-        self.samples += 1
+    def add(self, stack: Stack, n: int = 1) -> None:
+        self.samples += n
         node = self.root
-        node["n"] += 1
+        node[0] += n
         for key in stack:
-            kids = node["kids"]
+            kids = node[1]
             child = kids.get(key)
             if child is None:
-                child = kids[key] = {"n": 0, "kids": {}}
-            child["n"] += 1
+                child = kids[key] = [0, {}]
+            child[0] += n
             node = child
-        self.self_counts[stack[-1]] += 1
+        leaf = stack[-1]
+        self.self_counts[leaf] = self.self_counts.get(leaf, 0) + n
+        totals = self.total_counts
         for key in set(stack):
-            self.total_counts[key] += 1
+            totals[key] = totals.get(key, 0) + n
 
     def encode(self, names: _Names, min_count: int) -> list[Any]:
         """[name index, total, children] with children below min_count left out (drawn as gaps)."""
 
-        def enc(key: FrameKey | None, node: dict[str, Any]) -> list[Any]:
-            kids = [enc(k, c) for k, c in node["kids"].items() if c["n"] >= min_count]
+        def enc(key: FrameKey | None, node: list[Any]) -> list[Any]:
+            kids = [enc(k, c) for k, c in node[1].items() if c[0] >= min_count]
             kids.sort(key=lambda k: -k[1])
             label = names(_label(key)) if key else names("all samples")
-            return [label, node["n"], kids]
+            return [label, node[0], kids]
 
         return enc(None, self.root)
 
     def hot(self, rows: int) -> list[dict[str, Any]]:
         out = []
-        for key, total in self.total_counts.most_common():
+        for key, total in self.total_counts.items():
             out.append({"symbol": key[0], "file": key[1], "self": self.self_counts.get(key, 0),
                         "total": total})
         out.sort(key=lambda r: (-r["self"], -r["total"], r["symbol"]))
@@ -152,10 +154,9 @@ def _session_row(store: StoreReader, sid: str) -> dict[str, Any]:
     return row
 
 
-def session_events(store: StoreReader, sid: str) -> Iterable[Any]:
-    """A session's events in seq order, streamed when the store can stream them."""
-    stream = getattr(store, "iter_session_events", None)
-    return stream(sid) if stream is not None else store.events(session=sid)
+# Everything the page shows except samples, which are read apart (see samples.session_stacks).
+SHOWN_TYPES = ("session_started", "session_ended", "debug_snapshot", "breakpoint_set",
+               "breakpoint_changed", "breakpoint_removed", "note", *CHANGE_TYPES)
 
 
 class _SessionBuilder:
@@ -188,11 +189,7 @@ class _SessionBuilder:
     def add(self, event: Event) -> None:
         data = event.data
         kind = event.type
-        if kind == "stack_sample":
-            for sample in decode_sample(event):
-                self.flame.add(sample.stack)
-            self.rel(_ts(event))
-        elif kind == "debug_snapshot":
+        if kind == "debug_snapshot":
             self._snapshot(event)
         elif kind in ("breakpoint_set", "breakpoint_changed", "breakpoint_removed"):
             key = _bp_key(data)
@@ -354,11 +351,19 @@ def build_report_data(
     for index, sid in enumerate(session_ids):
         row = _session_row(store, sid)
         builder = _SessionBuilder(row, index, names, sources, details)
-        counts = row.get("counts") or {}
-        total = row.get("events") or (counts.get("events") if isinstance(counts, Mapping) else None)
         label = f"report {row.get('name') or sid[:8]}"
-        for r in progress(session_events(store, sid), int(total) if total else None, label):
+        events = list(store.events(session=sid, types=list(SHOWN_TYPES)))
+        for r in progress(events, len(events), label):
             builder.add(_row_event(r))
+        stacks: Counter[Stack] = Counter()
+        last_ms = 0
+        for ts_ms, _thread, stack in progress(session_stacks(store, sid), None, f"{label}: samples"):
+            stacks[stack] += 1
+            last_ms = ts_ms
+        for stack, n in stacks.items():
+            builder.flame.add(stack, n)
+        if last_ms:
+            builder.rel(last_ms / 1000)
         for key, bp in builder.breakpoints.items():
             bp_labels.setdefault(key, bp["label"])
         all_changes.extend(builder.changes)

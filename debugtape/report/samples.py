@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from debugtape.events import Event, parse_ts
 
-__all__ = ["FrameKey", "Sample", "StoreReader", "decode_sample", "frame_key", "iter_samples", "frame_name"]
+__all__ = ["FrameKey", "Stack", "StoreReader", "frame_key", "stacks_of", "session_stacks",
+           "count_stacks"]
 
 log = logging.getLogger(__name__)
 
 # A function as the flame graph and the exports see it: (symbol, file). Lines are left out on
 # purpose: one function sampled at ten lines is still one box.
 FrameKey = tuple[str, str]
+# A sampled stack from the outermost frame inwards.
+Stack = tuple[FrameKey, ...]
 
 
 class StoreReader(Protocol):
@@ -30,23 +35,9 @@ class StoreReader(Protocol):
     def data_version(self) -> int: ...
 
 
-@dataclass(frozen=True)
-class Sample:
-    """One thread's stack at one sampling instant; `stack` runs from the outermost frame inwards."""
-
-    session: str
-    ts: float
-    thread: str
-    stack: tuple[FrameKey, ...]
-
-
 def frame_key(frame: Mapping[str, Any]) -> FrameKey:
     symbol = frame.get("symbol") or frame.get("address") or "??"
     return (str(symbol), str(frame.get("file") or ""))
-
-
-def frame_name(key: FrameKey) -> str:
-    return key[0]
 
 
 def _thread_label(thread: Mapping[str, Any]) -> str:
@@ -57,39 +48,91 @@ def _thread_label(thread: Mapping[str, Any]) -> str:
     return str(name or tid or "thread")
 
 
-def decode_sample(event: Event) -> Iterator[Sample]:
-    """Yield one Sample per thread of a `stack_sample` event; malformed parts are skipped, logged."""
-    data = event.data
-    ts = parse_ts(event.ts)
-    frames = data.get("frames") if isinstance(data.get("frames"), list) else []
+def stacks_of(data: Mapping[str, Any]) -> Iterator[tuple[str, Stack]]:
+    """(thread label, stack) for each thread of one `stack_sample` payload; bad parts are skipped.
+
+    Stored samples are interned (`frames`, `stacks` of frame indices innermost first, `threads`
+    pointing at a stack); the raw-record form (`threads[].frames`) is read too.
+    """
+    frames = data.get("frames")
+    keys: list[FrameKey] = []
+    if isinstance(frames, list):
+        try:  # the common case, decoded JSON objects, without a check per frame
+            keys = [(str(f.get("symbol") or f.get("address") or "??"), str(f.get("file") or ""))
+                    for f in frames]
+        except AttributeError:
+            keys = [frame_key(f) if isinstance(f, Mapping) else ("??", "") for f in frames]
     stacks = data.get("stacks") if isinstance(data.get("stacks"), list) else []
-    keys = [frame_key(f) if isinstance(f, Mapping) else ("??", "") for f in frames]
-    for thread in data.get("threads") or []:
+    threads = data.get("threads")
+    if not isinstance(threads, list):
+        return
+    decoded: dict[int, Stack] = {}  # threads often share a stack
+    for thread in threads:
         if not isinstance(thread, Mapping):
             continue
-        inner_first: list[FrameKey]
         try:
-            if "stack" in thread and isinstance(thread["stack"], int):  # interned form
-                inner_first = [keys[i] for i in stacks[thread["stack"]]]
-            elif isinstance(thread.get("frames"), list):  # raw record form
-                inner_first = [
-                    keys[f] if isinstance(f, int) else frame_key(f)
-                    for f in thread["frames"]
-                    if isinstance(f, (int, Mapping))
-                ]
+            ix = thread.get("stack")
+            if isinstance(ix, int):
+                stack = decoded.get(ix)
+                if stack is None:
+                    stack = decoded[ix] = tuple(keys[i] for i in reversed(stacks[ix]))
+            elif isinstance(thread.get("frames"), list):
+                stack = tuple(keys[f] if isinstance(f, int) else frame_key(f)
+                              for f in reversed(thread["frames"]) if isinstance(f, (int, Mapping)))
             else:
                 continue
         except (IndexError, TypeError):
-            log.warning("stack_sample %s/%s: stack index out of range, thread skipped",
-                        event.session, event.seq)
+            log.warning("stack_sample: stack index out of range, thread skipped")
             continue
-        if inner_first:
-            yield Sample(event.session, ts, _thread_label(thread), tuple(reversed(inner_first)))
+        if stack:
+            yield _thread_label(thread), stack
 
 
-def iter_samples(store: StoreReader, session_ids: Iterable[str]) -> Iterator[Sample]:
-    """Every sampled stack of the given sessions, in store order."""
-    for sid in session_ids:
-        for row in store.events(session=sid, types=["stack_sample"]):
-            event = row.event if hasattr(row, "event") else row
-            yield from decode_sample(event)
+def _raw_sample_rows(store: Any, sid: str) -> Iterator[tuple[int, str]]:
+    """(ts in ms, data JSON) of a session's samples, straight from SQLite when the store allows.
+
+    A long sampling run has far more samples than anything else; skipping the Event objects and
+    parsing each distinct payload once keeps a 100,000-sample report within seconds.
+    """
+    conn = getattr(store, "conn", None)
+    if isinstance(conn, sqlite3.Connection):
+        try:
+            yield from conn.execute(
+                "SELECT ts_ms, data FROM events WHERE session = ? AND type = 'stack_sample' ORDER BY seq",
+                (sid,))
+            return
+        except sqlite3.Error as exc:  # another store layout: use the public API below
+            log.debug("raw sample rows unavailable: %s", exc)
+    for row in store.events(session=sid, types=["stack_sample"]):
+        event: Event = row.event if hasattr(row, "event") else row
+        yield int(parse_ts(event.ts) * 1000), json.dumps(dict(event.data))
+
+
+def session_stacks(store: Any, sid: str) -> Iterator[tuple[int, str, Stack]]:
+    """(ts in ms, thread label, stack) for every sampled thread of a session, in order."""
+    cache: dict[str, list[tuple[str, Stack]]] = {}
+    for ts_ms, text in _raw_sample_rows(store, sid):
+        decoded = cache.get(text)
+        if decoded is None:
+            try:
+                data = json.loads(text)
+            except ValueError:
+                log.warning("session %s: a stack_sample payload is not JSON, skipped", sid)
+                continue
+            decoded = list(stacks_of(data)) if isinstance(data, Mapping) else []
+            if len(cache) < 4096:  # identical payloads repeat when a program idles
+                cache[text] = decoded
+        for label, stack in decoded:
+            yield ts_ms, label, stack
+
+
+def count_stacks(store: Any, sid: str) -> tuple[Counter[tuple[str, Stack]], int, int]:
+    """Counts of (thread label, stack) for a session, plus the first and last sample time (ms)."""
+    counts: Counter[tuple[str, Stack]] = Counter()
+    first = last = 0
+    for ts_ms, label, stack in session_stacks(store, sid):
+        counts[(label, stack)] += 1
+        if not first:
+            first = ts_ms
+        last = ts_ms
+    return counts, first, last

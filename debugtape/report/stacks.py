@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from debugtape.report.samples import FrameKey, StoreReader, iter_samples
+from debugtape.report.samples import FrameKey, StoreReader, count_stacks, session_stacks
 
 __all__ = ["SPEEDSCOPE_SCHEMA", "speedscope_json", "collapsed_lines", "collapsed_name"]
 
@@ -25,38 +25,35 @@ def _session_label(store: StoreReader, sid: str) -> str:
 def speedscope_json(store: StoreReader, session_ids: Sequence[str]) -> dict[str, Any]:
     """A speedscope file (https://www.speedscope.app/file-format-schema.json) for the sessions.
 
-    One sampled profile per (session, thread); each sample weighs 1 and its stack runs from the
-    outermost frame inwards, as speedscope expects. Frames are functions (symbol + file).
+    One sampled profile per (session, thread), in time order; each sample weighs 1 and its stack
+    runs from the outermost frame inwards, as speedscope expects. Frames are functions (symbol
+    and file), shared by all profiles.
     """
     frame_index: dict[FrameKey, int] = {}
     frames: list[dict[str, Any]] = []
-    profiles: dict[tuple[str, str], dict[str, Any]] = {}
-    for sample in iter_samples(store, session_ids):
-        indices = []
-        for key in sample.stack:
-            idx = frame_index.get(key)
-            if idx is None:
-                idx = frame_index[key] = len(frames)
-                frame: dict[str, Any] = {"name": key[0]}
-                if key[1]:
-                    frame["file"] = key[1]
-                frames.append(frame)
-            indices.append(idx)
-        pkey = (sample.session, sample.thread)
-        prof = profiles.get(pkey)
-        if prof is None:
-            prof = profiles[pkey] = {
-                "type": "sampled",
-                "name": f"{_session_label(store, sample.session)} {sample.thread}",
-                "unit": "none",
-                "startValue": 0,
-                "endValue": 0,
-                "samples": [],
-                "weights": [],
-            }
-        prof["samples"].append(indices)
-        prof["weights"].append(1)
-    for prof in profiles.values():
+    profiles: list[dict[str, Any]] = []
+    for sid in session_ids:
+        label = _session_label(store, sid)
+        by_thread: dict[str, dict[str, Any]] = {}
+        for _ts, thread, stack in session_stacks(store, sid):
+            indices = []
+            for key in stack:
+                idx = frame_index.get(key)
+                if idx is None:
+                    idx = frame_index[key] = len(frames)
+                    frame: dict[str, Any] = {"name": key[0]}
+                    if key[1]:
+                        frame["file"] = key[1]
+                    frames.append(frame)
+                indices.append(idx)
+            prof = by_thread.get(thread)
+            if prof is None:
+                prof = by_thread[thread] = {"type": "sampled", "name": f"{label} {thread}", "unit": "none",
+                                            "startValue": 0, "endValue": 0, "samples": [], "weights": []}
+                profiles.append(prof)
+            prof["samples"].append(indices)
+            prof["weights"].append(1)
+    for prof in profiles:
         prof["endValue"] = len(prof["samples"])
     names = ", ".join(_session_label(store, s) for s in session_ids)
     return {
@@ -65,7 +62,7 @@ def speedscope_json(store: StoreReader, session_ids: Sequence[str]) -> dict[str,
         "exporter": "debugtape",
         "activeProfileIndex": 0,
         "shared": {"frames": frames},
-        "profiles": list(profiles.values()),
+        "profiles": profiles,
     }
 
 
@@ -77,10 +74,13 @@ def collapsed_name(key: FrameKey) -> str:
 def collapsed_lines(store: StoreReader, session_ids: Sequence[str]) -> Iterator[str]:
     """Collapsed stacks for flamegraph.pl and inferno: `outer;...;inner COUNT`, one per distinct stack.
 
-    Lines carry no trailing newline and come sorted, so the output is stable between runs.
+    Threads and sessions are merged. Lines carry no trailing newline and come sorted, so the
+    output is stable between runs.
     """
     counts: Counter[tuple[str, ...]] = Counter()
-    for sample in iter_samples(store, session_ids):
-        counts[tuple(collapsed_name(k) for k in sample.stack)] += 1
+    for sid in session_ids:
+        per_stack, _first, _last = count_stacks(store, sid)
+        for (_thread, stack), n in per_stack.items():
+            counts[tuple(collapsed_name(k) for k in stack)] += n
     for stack in sorted(counts):
         yield f"{';'.join(stack)} {counts[stack]}"

@@ -24,9 +24,20 @@ def _frames(rng: random.Random, depth: int, src: str) -> list[dict[str, Any]]:
 
 
 def _events(sid: str, snapshots: int, samples: int, t0: float, src: str, commit: str,
-            seed: int, name: str) -> Iterator[Event]:
+            seed: int, name: str, pool: int) -> Iterator[Event]:
     rng = random.Random(seed)
     seq = 0
+    # A program walks a limited set of call paths: stacks come from a pool (0: every one random,
+    # the worst case for the report), and the second thread mostly idles in one place.
+    paths = [_frames(rng, rng.randint(3, 9), src) for _ in range(pool)]
+    idle = _frames(rng, 3, src)
+
+    def stack_for(tid: int) -> list[dict[str, Any]]:
+        if not pool:
+            return _frames(rng, rng.randint(3, 9), src)
+        if tid == 2 and rng.random() < 0.9:
+            return idle
+        return paths[min(int(rng.paretovariate(1.2)) - 1, pool - 1)]
 
     def ev(kind: str, t: float, data: dict[str, Any]) -> Event:
         nonlocal seq
@@ -65,7 +76,7 @@ def _events(sid: str, snapshots: int, samples: int, t0: float, src: str, commit:
             threads = []
             for tid in (1, 2):
                 stack = []
-                for f in _frames(rng, rng.randint(3, 9), src):
+                for f in stack_for(tid):
                     key = (f["symbol"], f["line"])
                     if key not in index:
                         index[key] = len(frame_list)
@@ -80,13 +91,16 @@ def _events(sid: str, snapshots: int, samples: int, t0: float, src: str, commit:
 
 
 def write_session(db: Path, snapshots: int, samples: int, *, t0: float = 1.7e9, src: str = "/nonexistent/prog.c",
-                  commit: str = "a" * 40, seed: int = 1, name: str = "synthetic") -> str:
-    """Write one complete session and return its id. `samples` counts stack_sample events (2 threads each)."""
+                  commit: str = "a" * 40, seed: int = 1, name: str = "synthetic", pool: int = 400) -> str:
+    """Write one complete session and return its id. `samples` counts stack_sample events (2 threads each).
+
+    `pool` is how many distinct call paths the samples are drawn from; 0 makes every stack random.
+    """
     sid = new_session_id()
     redactor = Redactor(b"k" * 32)
     batch = []
     with Store(db) as store:
-        for event in _events(sid, snapshots, samples, t0, src, commit, seed, name):
+        for event in _events(sid, snapshots, samples, t0, src, commit, seed, name, pool):
             batch.append(redact_event(event, redactor))
             if len(batch) >= 5000:
                 store.append(batch)

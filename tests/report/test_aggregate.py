@@ -64,8 +64,8 @@ def test_page_is_self_contained_and_data_cannot_escape_its_script(store_path: Pa
     assert not re.search(r'(src|href)\s*=\s*["\']?(https?:)?//', page)
     assert "fetch(" not in page and "XMLHttpRequest" not in page
     # a captured value holding </script> stays data: exactly the page's own script tags close
-    assert page.count("</script>") == 3
-    details = _embedded(page, "dt-details")
+    assert page.count("</script>") == 3  # summary, one chunk of details, the code
+    details = _embedded(page, "dt-d0")
     assert details[0]["frames"][0]["locals"]["label"] == "</script><script>alert(1)</script>"
     summary = _embedded(page, "dt-summary")
     assert summary["title"] == "T <b>" and summary["snapshots"] == 8
@@ -116,3 +116,17 @@ def test_changes_between_runs_come_from_the_whole_store(store_path: Path) -> Non
         changes = build_report_data(store, [a, b])["summary"]["changes"]
     assert [(c["type"], c.get("path") or c.get("message")) for c in changes] == [
         ("file_changed", "src/prog.c"), ("vcs_commit", "fix the bug")]
+
+
+def test_snapshot_details_are_chunked_in_order(store_path: Path) -> None:
+    from debugtape.report.render import DETAIL_CHUNK
+
+    sid = record_session(store_path, "many", rounds=DETAIL_CHUNK + 44, snaps=DETAIL_CHUNK + 44)
+    with Store(store_path, readonly=True) as store:
+        data = build_report_data(store, [sid])
+    page = render_html(data)
+    chunks = [_embedded(page, "dt-d0"), _embedded(page, "dt-d1")]
+    assert 'id="dt-d2"' not in page
+    assert [len(c) for c in chunks] == [DETAIL_CHUNK, 44]
+    assert chunks[0] + chunks[1] == json.loads(json.dumps(data["details"]))
+    assert _embedded(page, "dt-summary")["detail_chunk"] == DETAIL_CHUNK

@@ -2,8 +2,13 @@
 "use strict";
 (function () {
   const S = JSON.parse(document.getElementById("dt-summary").textContent);
-  let DETAILS = null; // parsed on first use: it is the large part of the page
-  const details = () => DETAILS || (DETAILS = JSON.parse(document.getElementById("dt-details").textContent));
+  // Snapshot details are the large part of the page: each chunk is parsed when first needed.
+  const CHUNKS = {};
+  const detail = (i) => {
+    const k = Math.floor(i / S.detail_chunk);
+    if (!CHUNKS[k]) { const el = document.getElementById("dt-d" + k); CHUNKS[k] = el ? JSON.parse(el.textContent) : []; }
+    return CHUNKS[k][i % S.detail_chunk];
+  };
   const N = S.names;
   const COLORS = ["#2f6fdf", "#d9480f", "#2b8a3e", "#862e9c", "#c92a2a", "#1098ad", "#e67700", "#5c940d"];
   const REASON_COLORS = { breakpoint: "#2f6fdf", snappoint: "#1098ad", watchpoint: "#862e9c", step: "#5c940d",
@@ -161,7 +166,7 @@
       varsTable("args", f.args, f.types) + varsTable("locals", f.locals, f.types) + "</div>";
   }
   function showSnapshot(i) {
-    const d = details()[i];
+    const d = detail(i);
     if (!d) return;
     document.querySelectorAll(".snap.sel, #snap-list tr.sel").forEach((el) => el.classList.remove("sel"));
     document.querySelectorAll('[data-i="' + i + '"]').forEach((el) => el.classList.add("sel"));
@@ -209,7 +214,7 @@
   });
   function compare(bp, nth) {
     const cols = S.sessions.map((s, si) => ({ s: s, i: nthHit(si, bp.key, nth) }));
-    const tops = cols.map((c) => (c.i >= 0 ? (details()[c.i].frames[0] || {}) : null));
+    const tops = cols.map((c) => (c.i >= 0 ? (detail(c.i).frames[0] || {}) : null));
     const names = new Set();
     tops.forEach((f) => f && Object.keys(Object.assign({}, f.args, f.locals)).forEach((k) => names.add(k)));
     const val = (f, k) => (f ? JSON.stringify((f.locals || {})[k] !== undefined ? f.locals[k] : (f.args || {})[k]) : undefined);
