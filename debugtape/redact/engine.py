@@ -103,6 +103,12 @@ class Redactor:
         if s[:2] == "0x":
             # Debugger pointers: `0x4052a0` or `0x4052a0 "text"`; the address is a clue and
             # unique, the text repeats, so only the text is scanned (and cached).
+            if len(s) <= 18 and s[2:].isalnum() and s.isascii():
+                try:
+                    int(s, 16)
+                    return s
+                except ValueError:
+                    pass
             m = _ADDR.match(s)
             if m:
                 rest = m.group(2)
@@ -169,18 +175,20 @@ class Redactor:
         # with clean scalar values are settled inline, without a call per value.
         plain = self._plain_keys
         clean = self._clean
+        text = self._text
         min_scan = self._min_scan
+        dict_, list_ = self._dict, self._list
         for k, x in d.items():
             if k in plain:
                 tx = type(x)
                 if tx is str:
-                    out[k] = x if (x in clean or len(x) < min_scan) else self._text(x, stats)
+                    out[k] = x if (x in clean or len(x) < min_scan) else text(x, stats)
                 elif tx is int:
                     out[k] = x if -_CARD_MIN < x < _CARD_MIN else walk(x, None, stats, d1)
                 elif tx is dict:
-                    out[k] = self._dict(x, None, stats, d1)
+                    out[k] = dict_(x, None, stats, d1)
                 elif tx is list:
-                    out[k] = self._list(x, None, stats, d1)
+                    out[k] = list_(x, None, stats, d1)
                 elif x is None or tx is float or tx is bool:
                     out[k] = x
                 else:

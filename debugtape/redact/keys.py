@@ -38,6 +38,8 @@ _FRAGMENTS: tuple[tuple[str, str], ...] = (
     ("sessionid", "session"), ("sessionkey", "session"), ("sessiontoken", "session"),
     ("forwardedfor", "pii"), ("connectionstring", "credential"),
 )
+# Endings of the compact form (`apitoken`, `dbpwd`, `botsecret`) -> marker kind.
+_SUFFIXES = (("token", "token"), ("pwd", "password"), ("pass", "password"), ("creds", "credential"))
 # Whole words -> marker kind.
 _WORDS: dict[str, str] = {
     "token": "token", "jwt": "token", "bearer": "token",
@@ -105,7 +107,9 @@ class KeyPolicy:
 
 # Names that contain a deny word but are well known not to hold a secret.
 _NOT_SECRET = frozenset(("pwd", "oldpwd", "author", "authors", "tokens", "keyname", "sessions",
-                         "passthrough", "passed", "compass", "bypass", "classpath"))
+                         "passthrough", "passed", "compass", "bypass", "classpath", "encompass",
+                         "surpass", "trespass", "overpass", "underpass", "multipass", "firstpass",
+                         "secondpass", "onepass", "singlepass", "subpass", "renderpass"))
 
 
 def builtin_kind(words: list[str], compact: str) -> str | None:
@@ -119,6 +123,11 @@ def builtin_kind(words: list[str], compact: str) -> str | None:
     if kind is None:
         for frag, k in _FRAGMENTS:
             if frag in compact:
+                kind = k
+                break
+    if kind is None:
+        for suffix, k in _SUFFIXES:
+            if compact.endswith(suffix):
                 kind = k
                 break
     if kind is None:

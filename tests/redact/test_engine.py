@@ -1,0 +1,144 @@
+"""The walk: names at every depth, containers, debugger value forms, markers, failing closed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from debugtape.redact import Redactor, is_marker
+from debugtape.redact.scanner import TextScanner
+
+KEY = b"test-key-0123456789abcdef0123456"
+R = Redactor(KEY)
+
+
+def dump(v: Any) -> str:
+    return json.dumps(v)
+
+
+def test_names_at_every_depth() -> None:
+    value = {"frames": [{"locals": {"ctx": {"db": {"conn": {"apiToken": "tok-1234"}}}}}]}
+    out, stats = R.redact(value)
+    assert "tok-1234" not in dump(out) and stats.kinds == {"token": 1}
+
+
+def test_struct_under_a_secret_name_is_redacted_whole() -> None:
+    out, stats = R.redact({"credentials": {"user": "bob", "pin": 1234, "ok": True, "none": None}})
+    cred = out["credentials"]
+    assert "bob" not in dump(out) and "1234" not in dump(out)
+    assert cred["ok"] is True and cred["none"] is None  # not secrets, still clues
+    assert stats.count == 2
+
+
+def test_gdb_pointer_keeps_its_address() -> None:
+    out, _ = R.redact({"password": '0x4052a0 "hunter2"', "token": "0x7ffe0000"})
+    assert out["password"].startswith("0x4052a0 [REDACTED:password:")
+    assert out["token"] == "0x7ffe0000"  # a bare pointer is not the secret
+
+
+def test_same_secret_same_fingerprint_across_places() -> None:
+    value = {"password": '0x1 "hunter2"', "env": ["PGPASSWORD=hunter2"], "log": "password=hunter2",
+             "argv": ["psql", "--password", "hunter2"]}
+    out, _ = R.redact(value)
+    fps = {m.split(":")[2] for m in
+           [out["password"].split(" ", 1)[1], out["env"][0].split("=", 1)[1],
+            out["log"].split("=", 1)[1], out["argv"][2]]}
+    assert len(fps) == 1
+    other, _ = Redactor(b"another-key-0123456789abcdef0123").redact({"password": "hunter2"})
+    assert other["password"].split(":")[2] not in fps  # the fingerprint depends on the store key
+
+
+def test_env_lists_argv_and_headers() -> None:
+    value = {
+        "env": ["HOME=/root", "PGPASSWORD=with spaces inside", "PATH=/usr/bin"],
+        "argv": ["curl", "--token", "t0ps3cr3t", "-H", "Authorization: Bearer abcDEF123ghiJKL456", "--verbose"],
+        "headers": {"Accept": "*/*", "X-Api-Key": "k-123456", "Cookie": "sid=abc123; theme=dark"},
+        "header_list": [["Host", "api"], ["Authorization", "Basic dXNlcjpwYXNz"], ("Set-Cookie", "s=1")],
+        "dap": [{"name": "password", "value": "'hunter2'", "type": "str"},
+                {"name": "n", "value": "3", "type": "int"}],
+    }
+    out, _ = R.redact(value)
+    text = dump(out)
+    for secret in ("with spaces inside", "t0ps3cr3t", "abcDEF123ghiJKL456", "k-123456", "abc123",
+                   "dXNlcjpwYXNz", "s=1", "hunter2"):
+        assert secret not in text, secret
+    assert out["env"][0] == "HOME=/root" and out["env"][2] == "PATH=/usr/bin"
+    assert out["argv"][5] == "--verbose" and out["header_list"][0] == ["Host", "api"]
+    assert out["dap"][1] == {"name": "n", "value": "3", "type": "int"}
+    assert out["headers"]["Accept"] == "*/*"
+
+
+def test_text_forms_of_names() -> None:
+    cases = {
+        "python repr": "<Conn host='db' password='hunter2'>",
+        "gdb struct": '{user = 0x1 "bob", password = 0x4052a0 "hunter2", n = 3}',
+        "mi": 'name="password",value="0x4052a0 \\"hunter2\\""',
+        "json": '{"user": "bob", "password": "hunter2"}',
+        "ini": "[db]\npassword = hunter2\n",
+        "cli": "mysql --user=bob --password=hunter2 app",
+        "condition": 'password == "hunter2"',
+        "query": "https://api.example.com/v1?page=2&access_token=hunter2&x=1",
+        "cookie": "Cookie: sessionid=hunter2; theme=dark",
+    }
+    for what, text in cases.items():
+        out, _ = R.redact_text(text)
+        assert "hunter2" not in out, what
+        assert "[REDACTED:" in out, what
+
+
+def test_types_map_keeps_type_names() -> None:
+    value = {"locals": {"password": '0x1 "pw12345"'}, "types": {"password": "char *"}}
+    out, _ = R.redact(value)
+    assert out["types"] == {"password": "char *"}
+
+
+def test_idempotent_on_markers() -> None:
+    value = {"password": "hunter2", "log": "token=abc123456 and ghp_" + "a1B2c3D4e5" * 3 + "a1B2c3"}
+    once, s1 = R.redact(value)
+    twice, s2 = R.redact(once)
+    assert once == twice and s2.count == 0 and s1.count == 2
+    text = "[REDACTED:password:0123abcd] and password=[REDACTED:password:0123abcd]"
+    assert R.redact_text(text) == (text, R.redact_text(text)[1]) and R.redact_text(text)[1].count == 0
+
+
+class Weird:
+    pass
+
+
+def test_unknown_types_fail_closed() -> None:
+    out, stats = R.redact({"a": Weird(), "b": b"password=hunter2", "c": (1, 2), "d": 1.5})
+    assert is_marker(out["a"]) and stats.kinds["unknown_type"] == 1
+    assert "hunter2" not in out["b"] and out["c"] == [1, 2] and out["d"] == 1.5
+
+
+def test_engine_failure_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(self: TextScanner, text: str, stats: object) -> str:
+        raise RuntimeError("scanner bug")
+
+    r = Redactor(KEY)
+    monkeypatch.setattr(TextScanner, "scan", boom)
+    out, stats = r.redact({"msg": "password=hunter2 in a long line", "n": 3})
+    assert out["msg"] == "[REDACTED:error:unprocessable]" and out["n"] == 3
+    assert stats.kinds == {"error": 1}
+    text, stats = r.redact_text("anything long enough")
+    assert text == "[REDACTED:error:unprocessable]"
+
+
+def test_depth_is_bounded_not_fatal() -> None:
+    deep: Any = "password=hunter2"
+    for _ in range(500):
+        deep = [deep]
+    out, stats = R.redact(deep)
+    assert "hunter2" not in dump(out) and stats.kinds.get("depth") == 1
+
+
+def test_non_string_keys_and_secret_keys_in_text() -> None:
+    out, _ = R.redact({1: "a", ("t",): "b", "ghp_" + "a1B2c3D4e5" * 3 + "a1B2c3": "user"})
+    assert out["1"] == "a" and all("ghp_" not in k for k in out)
+
+
+def test_stats_per_kind() -> None:
+    _, stats = R.redact({"password": "x1", "api_key": "y1", "log": "AKIAZ7QWERTY12345ABC"})
+    assert stats.kinds == {"password": 1, "api_key": 1, "aws_access_key": 1} and stats.count == 3
