@@ -50,9 +50,9 @@ def detect_kind(path: Path) -> str:
                     raise InboxError(path, "the first line is not JSON (expected JSON lines)") from None
                 if not isinstance(obj, dict):
                     raise InboxError(path, "the first line is not a JSON object")
-                inner = obj.get("message")
+                inner = obj.get("msg")  # the envelope `debugtape ingest --dap` accepts
                 message: dict[str, Any] = inner if isinstance(inner, dict) else obj
-                if {"session", "seq", "type"} <= obj.keys():
+                if {"session", "seq", "type"} <= obj.keys() and message is obj:
                     return "tape"
                 if message.get("type") in _DAP_TYPES and "seq" in message:
                     return "dap"

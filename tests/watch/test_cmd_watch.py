@@ -117,9 +117,11 @@ def test_inbox_imports_tapes_and_rejects_garbage(repo: Path, tmp_path: Path) -> 
     proc = start_watch(repo, db)
     try:
         (inbox / "junk.txt").write_text("this is not json\n")
+        dap_log = Path(__file__).parent / "data" / "stop.dap.jsonl"
+        (inbox / "vscode.dap.jsonl").write_text(dap_log.read_text())
         (inbox / "half.jsonl.part").write_text("{")  # still being written: left alone
         events = wait_events(db, lambda ev: len([d for d in _of(ev, "batch_processed")
-                                                 if d.get("source") == "inbox"]) >= 2)
+                                                 if d.get("source") == "inbox"]) >= 3)
         inbox_events = {d["paths"][0]: d for d in _of(events, "batch_processed") if d["source"] == "inbox"}
         assert inbox_events["early.jsonl"]["status"] == "done"
         assert inbox_events["early.jsonl"]["result"]["imported"] == 4
@@ -128,6 +130,14 @@ def test_inbox_imports_tapes_and_rejects_garbage(repo: Path, tmp_path: Path) -> 
         reason = (inbox / "failed" / "junk.txt.reason").read_text()
         assert "not JSON" in reason
         assert (inbox / "half.jsonl.part").exists()
+        dap = inbox_events["vscode.dap.jsonl"]
+        assert dap["status"] == "done" and dap["format"] == "dap", dap
+        (dap_session,) = dap["result"]["sessions"]
+        with Store(db, readonly=True) as store:
+            dap_events = [se.event for se in store.iter_session_events(dap_session)]
+        snap = next(e.data for e in dap_events if e.type == "debug_snapshot")
+        assert snap["frames"][0]["symbol"] == "parse" and snap["frames"][0]["locals"]["n"] == 3
+        assert "ghp_0123456789" not in json.dumps(snap)  # redacted on the way in
         with Store(db, readonly=True) as store:
             notes = [se.event.data["text"] for se in store.iter_session_events(teammate)
                      if se.event.type == "note"]
