@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from debugtape.correlate.context import Repo, repo_for
@@ -105,64 +105,74 @@ class BlameCache:
         self._files: OrderedDict[str, _FileBlame] = OrderedDict()
         self._lock = threading.Lock()
         self.git_calls = 0  # for tests and the benchmark
+        self._queue: queue.SimpleQueue[tuple[str, Repo, _FileBlame, set[int]]] | None = None
 
     def blame(self, locations: Sequence[tuple[str | None, int | None]]) -> list[dict[str, Any]]:
         """One answer per (absolute file, line): {commit, author_time} or {status[, reason]}."""
-        answers: list[dict[str, Any] | None] = [None] * len(locations)
+        states: dict[str, dict[str, Any] | tuple[Repo, _FileBlame]] = {}
+        for path, _ in locations:
+            if path and path not in states:
+                states[path] = self._file_state(path)  # one stat and HEAD check per file
+        answers: list[dict[str, Any] | None] = []
         todo: dict[str, tuple[Repo, _FileBlame, set[int]]] = {}
-        for i, (path, line) in enumerate(locations):
-            if not path or not isinstance(line, int) or line < 1:
-                answers[i] = {"status": "unknown", "reason": "no file and line"}
-                continue
-            answer, work = self._lookup(path, line)
-            if answer is not None:
-                answers[i] = answer
-            elif work is not None:
-                repo, fb = work
+        for path, line in locations:
+            answer = self._answer(states, path, line)
+            if answer is None:
+                assert path is not None and isinstance(line, int)
+                repo, fb = states[path]  # type: ignore[misc]
                 todo.setdefault(path, (repo, fb, set()))[2].add(line)
+            answers.append(answer)
         if todo:
             self._run(todo)
-            for i, (path, line) in enumerate(locations):
-                if answers[i] is None and path and isinstance(line, int):
-                    answers[i] = self._lookup(path, line)[0] or {"status": "unknown", "reason": "git blame gave no answer"}
+            self._widen_later(todo)
+            answers = [a if a is not None else self._answer(states, p, n)
+                       or {"status": "unknown", "reason": "git blame gave no answer"}
+                       for a, (p, n) in zip(answers, locations, strict=True)]
         return [a if a is not None else {"status": "unknown"} for a in answers]
 
-    def _lookup(self, path: str, line: int) -> tuple[dict[str, Any] | None, tuple[Repo, _FileBlame] | None]:
+    @staticmethod
+    def _answer(states: Mapping[str, Any], path: str | None, line: int | None) -> dict[str, Any] | None:
+        if not path or not isinstance(line, int) or isinstance(line, bool) or line < 1:
+            return {"status": "unknown", "reason": "no file and line"}
+        state = states[path]
+        if isinstance(state, dict):
+            return dict(state)
+        fb = state[1]
+        if fb.failed is not None:
+            return dict(fb.failed)
+        if line > fb.line_count:
+            return {"status": "unknown", "reason": f"line {line} is past the end of the file ({fb.line_count} lines)"}
+        hit = fb.lines.get(line)
+        return dict(hit) if hit is not None else None
+
+    def _file_state(self, path: str) -> dict[str, Any] | tuple[Repo, _FileBlame]:
+        """A whole-file answer, or the file's cache entry (made anew when HEAD or the file changed)."""
         try:
             st = os.stat(path)
         except OSError:
-            return {"status": "unknown", "reason": "file not found"}, None
+            return {"status": "unknown", "reason": "file not found"}
         repo = repo_for(path)
         if repo is None:
-            return {"status": "outside_repo"}, None
+            return {"status": "outside_repo"}
         head, _ = repo.head()
         key = (head, st.st_mtime_ns, st.st_size)
         with self._lock:
             fb = self._files.get(path)
             if fb is not None and fb.key == key:
                 self._files.move_to_end(path)
-                if fb.failed is not None:
-                    return dict(fb.failed), None
-                if line > fb.line_count:
-                    return {"status": "unknown", "reason": f"line {line} is past the end of the file ({fb.line_count} lines)"}, None
-                hit = fb.lines.get(line)
-                if hit is not None:
-                    return dict(hit), None
-                return None, (repo, fb)
+                return repo, fb
         if head is None:
-            return {"status": "uncommitted", "reason": "the repository has no commit yet"}, None
+            return {"status": "uncommitted", "reason": "the repository has no commit yet"}
         try:
             count = count_lines(path)
         except OSError:
-            return {"status": "unknown", "reason": "file cannot be read"}, None
+            return {"status": "unknown", "reason": "file cannot be read"}
         fb = _FileBlame(key, count)
         with self._lock:
             self._files[path] = fb
             while len(self._files) > self._max:
                 self._files.popitem(last=False)
-        if line > count:
-            return {"status": "unknown", "reason": f"line {line} is past the end of the file ({count} lines)"}, None
-        return None, (repo, fb)
+        return repo, fb
 
     def _run(self, todo: dict[str, tuple[Repo, _FileBlame, set[int]]]) -> None:
         jobs = list(todo.items())
@@ -174,15 +184,10 @@ class BlameCache:
 
     def _blame_file(self, path: str, work: tuple[Repo, _FileBlame, set[int]]) -> None:
         repo, fb, lines = work
-        wanted = set(lines)
-        if self._widen is not None:
-            for line in lines:
-                span = self._widen(path, line)
-                if span is not None:
-                    lo = max(1, span[0], line - MAX_WIDEN)
-                    hi = min(fb.line_count, span[1], line + MAX_WIDEN)
-                    wanted.update(n for n in range(lo, hi + 1) if n not in fb.lines)
-        rel = repo.relpath(Path(path).resolve()) or repo.relpath(Path(path))
+        wanted = {n for n in lines if n not in fb.lines}
+        if not wanted:
+            return
+        rel = repo.relpath(path) or repo.relpath(os.path.realpath(path))
         if rel is None:
             fb.failed = {"status": "outside_repo"}
             return
@@ -199,6 +204,46 @@ class BlameCache:
         with self._lock:
             fb.lines.update(found)
             self.git_calls += 1  # counted once the answer is in the cache
+
+    # -- widening in the background ---------------------------------------------------------
+
+    def _widen_later(self, todo: dict[str, tuple[Repo, _FileBlame, set[int]]]) -> None:
+        """Queue the rest of each asked line's function, blamed by a background thread, so the
+        next steps through it find their lines cached while this stop paid only for its own."""
+        if self._widen is None:
+            return
+        if self._queue is None:
+            self._queue = queue.SimpleQueue()
+            # A daemon thread: a blame still running must not hold up the process's exit.
+            threading.Thread(target=self._widen_loop, name="debugtape-blame", daemon=True).start()
+        for path, (repo, fb, lines) in todo.items():
+            self._queue.put((path, repo, fb, set(lines)))
+
+    def _widen_loop(self) -> None:
+        assert self._queue is not None
+        while True:
+            path, repo, fb, lines = self._queue.get()
+            try:
+                self._blame_file(path, (repo, fb, self._widened(path, fb, lines)))
+            except Exception:  # best effort: a later stop blames what it needs itself
+                log.debug("background blame of %s failed", path, exc_info=True)
+
+    def _widened(self, path: str, fb: _FileBlame, lines: set[int]) -> set[int]:
+        assert self._widen is not None
+        wanted = set(lines)
+        for line in lines:
+            span = self._widen(path, line)
+            if span is not None:
+                lo = max(1, span[0], line - MAX_WIDEN)
+                hi = min(fb.line_count, span[1], line + MAX_WIDEN)
+                wanted.update(range(lo, hi + 1))
+        return wanted
+
+    def prefetch(self, path: str, line: int) -> None:
+        """Blame a line and its function in the background (a breakpoint's, before its first hit)."""
+        state = self._file_state(path)
+        if isinstance(state, tuple):
+            self._widen_later({path: (state[0], state[1], {line})})
 
 
 def _blame_failure(exc: GitError) -> dict[str, Any]:

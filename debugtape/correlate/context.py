@@ -12,7 +12,7 @@ from typing import Any
 
 from debugtape.correlate.git import GitError, run_git, toplevel
 
-__all__ = ["Repo", "repo_for", "commit_context"]
+__all__ = ["Repo", "repo_for", "commit_context", "stat_key"]
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +22,11 @@ ZERO_OID = "0" * 40
 # outside the stack is noticed within this many seconds, and a tight breakpoint loop pays for
 # `git diff` at most this often.
 DIFF_TTL = 2.0
+# How many files' stats a cached context keeps checking.
+MAX_WATCHED = 256
 
 
-def _stat_key(path: Path) -> tuple[int, int] | None:
+def stat_key(path: str | os.PathLike[str]) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -45,10 +47,15 @@ class Repo:
         self._lock = threading.Lock()
         self._head_key: tuple[Any, ...] | None = None
         self._head: tuple[str | None, str | None] = (None, None)
-        self._ctx_key: tuple[Any, ...] | None = None
+        self._ctx_key: tuple[Any, Any, Any, dict[str, Any]] | None = None
         self._ctx: dict[str, Any] | None = None
         self._ctx_time = 0.0
         self._dirty_files: list[Path] = []
+        self._head_file = str(self.git_dir / "HEAD")
+        self._index_file = str(self.git_dir / "index")
+        self._packed = str(self.common_dir / "packed-refs")
+        self._head_text: tuple[tuple[int, int] | None, str, str | None] = (None, "", None)
+        self.root_prefix = str(root).rstrip(os.sep) + os.sep
 
     # -- HEAD, read from the files git keeps, falling back to git itself -------------------
 
@@ -64,15 +71,24 @@ class Repo:
         return head
 
     def _head_stats(self) -> tuple[Any, ...]:
-        head_file = self.git_dir / "HEAD"
-        try:
-            text = head_file.read_text(encoding="utf-8").strip()
-        except OSError:
-            text = ""
-        ref_stat = None
-        if text.startswith("ref: "):
-            ref_stat = _stat_key(self.common_dir / text[5:]) or _stat_key(self.git_dir / text[5:])
-        return (text, ref_stat, _stat_key(self.common_dir / "packed-refs"))
+        # Three stats when nothing moved; HEAD itself is read again only when its stat changes.
+        st = stat_key(self._head_file)
+        known_st, text, ref_file = self._head_text
+        if st != known_st or st is None:
+            try:
+                with open(self._head_file, encoding="utf-8") as fh:
+                    text = fh.read().strip()
+            except OSError:
+                text = ""
+            ref_file = None
+            if text.startswith("ref: "):
+                ref = text[5:]
+                ref_file = os.path.join(self.common_dir, ref)
+                if not os.path.exists(ref_file) and os.path.exists(os.path.join(self.git_dir, ref)):
+                    ref_file = os.path.join(self.git_dir, ref)
+            self._head_text = (st, text, ref_file)
+        ref_stat = stat_key(ref_file) if ref_file else None
+        return (text, ref_stat, stat_key(self._packed))
 
     def _read_head(self) -> tuple[str | None, str | None]:
         try:
@@ -87,16 +103,22 @@ class Repo:
 
     # -- the whole context ----------------------------------------------------------------
 
-    def context(self, watch_files: list[Path] | None = None, max_age: float = DIFF_TTL) -> dict[str, Any]:
-        """HEAD, branch, detached, dirty, diff_hash; recomputed when git metadata, a watched
-        file or a known-dirty file changed, or when the last answer is older than `max_age`."""
+    def context(self, watch: dict[str, tuple[int, int] | None] | None = None,
+                max_age: float = DIFF_TTL) -> dict[str, Any]:
+        """HEAD, branch, detached, dirty, diff_hash. Recomputed when HEAD or the index moved, a
+        watched file (path -> stat key, e.g. the stack's files) or a known-dirty file changed, or
+        when the last answer is older than `max_age` seconds."""
         head, branch = self.head()
-        files = sorted(set(self._dirty_files) | set(watch_files or ()))
-        key = (head, branch, _stat_key(self.git_dir / "index"), tuple(_stat_key(f) for f in files), tuple(files))
         now = time.monotonic()
         with self._lock:
-            if self._ctx is not None and key == self._ctx_key and now - self._ctx_time < max_age:
-                return dict(self._ctx)
+            if self._ctx is not None and now - self._ctx_time < max_age and self._ctx_key is not None:
+                k_head, k_branch, k_index, k_files = self._ctx_key
+                if (k_head == head and k_branch == branch and k_index == stat_key(self._index_file)
+                        and all(((watch.get(f) if watch else None) or stat_key(f)) == st
+                                for f, st in k_files.items())
+                        and not any(f not in k_files for f in watch or ())):
+                    return dict(self._ctx)
+        index_st = stat_key(self._index_file)
         dirty_files, digest = self._diff(head)
         ctx: dict[str, Any] = {
             "head": head,
@@ -106,11 +128,15 @@ class Repo:
             "diff_hash": digest,
             "root": str(self.root),
         }
+        # Keep watching what earlier stacks showed, so stacks that alternate between files do
+        # not each force a new `git diff`.
+        earlier = list(self._ctx_key[3])[-MAX_WATCHED:] if self._ctx_key is not None else []
+        files = {f: stat_key(f) for f in earlier}
+        files.update({str(f): stat_key(f) for f in dirty_files})
+        files.update({f: (st if st is not None else stat_key(f)) for f, st in (watch or {}).items()})
         with self._lock:
             self._dirty_files = dirty_files
-            files = sorted(set(dirty_files) | set(watch_files or ()))
-            self._ctx_key = (head, branch, _stat_key(self.git_dir / "index"),
-                             tuple(_stat_key(f) for f in files), tuple(files))
+            self._ctx_key = (head, branch, index_st, files)
             self._ctx, self._ctx_time = ctx, now
         return dict(ctx)
 
@@ -130,22 +156,28 @@ class Repo:
         digest = hashlib.sha256(diff.encode("utf-8", "surrogateescape")).hexdigest()
         return files, digest
 
-    def relpath(self, path: Path) -> str | None:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
+    def relpath(self, path: str | os.PathLike[str]) -> str | None:
+        text = os.fspath(path)
+        if not text.startswith(self.root_prefix):
             return None
+        return text[len(self.root_prefix):].replace(os.sep, "/")
 
 
 _repos: dict[Path, Repo | None] = {}
 _dir_top: dict[str, Path | None] = {}
+_by_path: dict[str, Repo | None] = {}
 _lock = threading.Lock()
 
 
 def repo_for(path: str | os.PathLike[str]) -> Repo | None:
-    """The Repo holding a file or folder (cached per folder), or None outside any repository."""
-    p = Path(path)
-    folder = os.fspath(p if p.is_dir() else p.parent)
+    """The Repo holding a file or folder, or None outside any repository. Cached per path
+    string, so asking again for a stack's files costs one dict lookup."""
+    key = os.fspath(path)
+    try:
+        return _by_path[key]
+    except KeyError:
+        pass
+    folder = key if os.path.isdir(key) else os.path.dirname(key) or "."
     with _lock:
         known = folder in _dir_top
         top = _dir_top.get(folder)
@@ -153,18 +185,23 @@ def repo_for(path: str | os.PathLike[str]) -> Repo | None:
         top = toplevel(folder)
         with _lock:
             _dir_top[folder] = top
-    if top is None:
-        return None
+    repo: Repo | None = None
+    if top is not None:
+        with _lock:
+            cached = top in _repos
+            repo = _repos.get(top)
+        if not cached:
+            try:
+                repo = Repo(top)
+            except GitError as exc:
+                log.warning("cannot read repository %s: %s", top, exc)
+                repo = None
+            with _lock:
+                repo = _repos.setdefault(top, repo)
     with _lock:
-        if top in _repos:
-            return _repos[top]
-    try:
-        repo: Repo | None = Repo(top)
-    except GitError as exc:
-        log.warning("cannot read repository %s: %s", top, exc)
-        repo = None
-    with _lock:
-        _repos[top] = repo
+        if len(_by_path) > 4096:
+            _by_path.clear()
+        _by_path[key] = repo
     return repo
 
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
-import threading
-from pathlib import Path
+import time
 from typing import Any
 
 from debugtape.correlate.blame import BlameCache
-from debugtape.correlate.context import Repo, repo_for
+from debugtape.correlate.context import Repo, repo_for, stat_key
 from debugtape.correlate.stable import StableId, display_path
 from debugtape.correlate.symbols import SymbolIndex, default_index
 
-__all__ = ["GitCorrelator", "make_correlator"]
+__all__ = ["GitCorrelator", "NullCorrelator", "make_correlator"]
 
 log = logging.getLogger(__name__)
 
+# Entries kept in the per-frame answer caches before they are dropped and rebuilt.
+_MEMO_SIZE = 8192
+# Seconds during which file stats, HEAD and the commit context are reused without a check.
+STAT_TTL = 0.25
+# Lines blamed on each side of a line that no known function encloses.
+_WINDOW = 20
 # Debuggers say this when they do not know the function.
 _NO_SYMBOL = {"", "??", "<unknown>", "<module>", None}
 
@@ -31,7 +35,13 @@ class GitCorrelator:
         self.blame_cache = BlameCache(widen=self._function_span)
         self._repo: Repo | None = None
         self._repo_known = False
-        self._prefetch: queue.SimpleQueue[tuple[str, int]] | None = None
+        self._abs_cache: dict[str, str] = {}
+        self._checked_at = -STAT_TTL
+        self._stats: dict[str, Any] = {}
+        self._head_cache: tuple[str | None] | None = None
+        self._ctx_cache: tuple[set[str], dict[str, Any]] | None = None
+        self._shown: dict[str, str] = {}
+        self._memo: dict[tuple[str | None, int | None], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
 
     # -- the protocol --------------------------------------------------------------------
 
@@ -71,19 +81,29 @@ class GitCorrelator:
     def _abs(self, file: Any) -> str | None:
         if not isinstance(file, str) or not file or file.startswith("<"):
             return None  # <string>, <frozen importlib._bootstrap>: no file on disk
-        p = Path(file)
-        if not p.is_absolute():
-            p = Path(self.cwd or os.getcwd()) / p
-        return os.path.normpath(p)
+        found = self._abs_cache.get(file)
+        if found is None:
+            base = self.cwd or os.getcwd()
+            found = os.path.normpath(file if os.path.isabs(file) else os.path.join(base, file))
+            if len(self._abs_cache) > _MEMO_SIZE:
+                self._abs_cache.clear()
+            self._abs_cache[file] = found
+        return found
 
     def _function_span(self, path: str, line: int) -> tuple[int, int] | None:
+        # Blame the whole function (or a window when no function encloses the line) with the
+        # line, so stepping on to the next lines finds them cached.
         sym = self.index.resolve(path, line)
-        return None if sym is None else (sym.start_line, sym.end_line)
+        if sym is None:
+            return (line - _WINDOW, line + _WINDOW)
+        return (sym.start_line, sym.end_line)
 
     def _stable(self, path: str, line: int) -> tuple[str | None, str | None]:
         """(resolved symbol name, stable id) of a file and line as the file is now."""
         sym = self.index.resolve(path, line)
-        shown = display_path(path)
+        shown = self._shown.get(path)
+        if shown is None:
+            shown = self._shown[path] = display_path(path)
         if sym is None:
             return None, str(StableId(shown, None, line))
         return sym.name, str(StableId(shown, sym.name, line - sym.start_line))
@@ -92,30 +112,67 @@ class GitCorrelator:
         out = dict(data)
         frames = [dict(f) if isinstance(f, dict) else f for f in data.get("frames") or []]
         locs: list[tuple[str | None, int | None]] = []
+        # Within STAT_TTL of the last check, file stats, HEAD and the commit context are taken
+        # as they were: a loop hitting a breakpoint 1,000 times a second stats each file a few
+        # times a second, not 20,000 times.
+        now = time.monotonic()
+        if now - self._checked_at >= STAT_TTL:
+            self._stats, self._ctx_cache, self._checked_at = {}, None, now
+            self._head_cache = None
+        stats = self._stats
         for frame in frames:
-            if not isinstance(frame, dict):
-                locs.append((None, None))
-                continue
-            path, line = self._abs(frame.get("file")), frame.get("line")
-            locs.append((path, line if isinstance(line, int) else None))
-        blames = self.blame_cache.blame(locs)
-        watch: list[Path] = []
+            path = line = None
+            if isinstance(frame, dict):
+                path, line = self._abs(frame.get("file")), frame.get("line")
+                if not isinstance(line, int) or isinstance(line, bool):
+                    line = None
+            if path is not None and path not in stats:
+                stats[path] = stat_key(path)
+            locs.append((path, line))
         repo = self._session_repo()
-        for frame, (path, line), blame in zip(frames, locs, blames, strict=True):
-            if not isinstance(frame, dict):
+        if self._head_cache is None:
+            self._head_cache = (repo.head()[0] if repo is not None else None,)
+        head = self._head_cache[0]
+        # A repeated stop at the same lines of unchanged files reuses the last answers whole.
+        known: list[tuple[Any, ...] | None] = []
+        missing: list[int] = []
+        for i, (path, line) in enumerate(locs):
+            hit = self._memo.get((path, line)) if path is not None and line is not None else None
+            if hit is not None and hit[0] == (stats[path], head):  # type: ignore[index]
+                known.append(hit[1])
+            else:
+                known.append(None)
+                if path is not None and line is not None:
+                    missing.append(i)
+        if missing:
+            blames = self.blame_cache.blame([locs[i] for i in missing])
+            if len(self._memo) > _MEMO_SIZE:
+                self._memo.clear()
+            for i, blame in zip(missing, blames, strict=True):
+                path, line = locs[i]
+                assert path is not None and line is not None
+                name, sid = self._stable(path, line)
+                known[i] = (blame, name, sid)
+                self._memo[(path, line)] = ((stats[path], head), known[i])
+        watch: dict[str, Any] = {}
+        for n, (frame, (path, _), got) in enumerate(zip(frames, locs, known, strict=True)):
+            if got is None or not isinstance(frame, dict) or path is None:
                 continue
-            if path is None or line is None:
-                continue
-            frame["blame"] = blame
-            name, sid = self._stable(path, line)
+            blame, name, sid = got
+            frame["blame"] = dict(blame)
             if frame.get("symbol") in _NO_SYMBOL and name is not None:
                 frame["symbol"] = name
-            frame["stable_id"] = sid
-            if repo is not None and repo.relpath(Path(path)) is not None:
-                watch.append(Path(path))
+            if n == 0:  # where the stop happened: what history and diff --at match on
+                frame["stable_id"] = sid
+            if repo is not None and path.startswith(repo.root_prefix):
+                watch[path] = stats[path]
         out["frames"] = frames
         if repo is not None:
-            out["commit"] = repo.context(watch_files=watch)
+            ctx = self._ctx_cache
+            if ctx is None or not watch.keys() <= ctx[0]:
+                ctx = (set(watch), repo.context(watch=watch))
+                self._ctx_cache = ctx
+            out["commit"] = dict(ctx[1])
         return out
 
     def _breakpoint(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -138,22 +195,25 @@ class GitCorrelator:
 
     def prefetch_blame(self, path: str, line: int) -> None:
         """Blame a breakpoint's function in the background, so its first hit finds the cache warm."""
-        if self._prefetch is None:
-            self._prefetch = queue.SimpleQueue()
-            # A daemon thread: a blame still running must not hold up the process's exit.
-            threading.Thread(target=self._prefetch_loop, name="debugtape-blame-prefetch", daemon=True).start()
-        self._prefetch.put((path, line))
-
-    def _prefetch_loop(self) -> None:
-        assert self._prefetch is not None
-        while True:
-            path, line = self._prefetch.get()
-            try:
-                self.blame_cache.blame([(path, line)])
-            except Exception:  # best effort: the hit will blame it again
-                log.debug("blame prefetch of %s:%s failed", path, line, exc_info=True)
+        self.blame_cache.prefetch(path, line)
 
 
-def make_correlator(cwd: str | None = None) -> GitCorrelator:
-    """The correlator the CLI wires into every session's pipeline."""
+def make_correlator(cwd: str | None = None) -> GitCorrelator | NullCorrelator:
+    """The correlator the CLI wires into every session's pipeline; DEBUGTAPE_CORRELATE=off
+    turns correlation off (records pass through unchanged)."""
+    if os.environ.get("DEBUGTAPE_CORRELATE", "").strip().lower() in ("off", "0", "no", "false"):
+        return NullCorrelator()
     return GitCorrelator(cwd)
+
+
+class NullCorrelator:
+    """No correlation (DEBUGTAPE_CORRELATE=off): what the pipeline does without this package."""
+
+    def session_context(self, cwd: str | None) -> dict[str, Any] | None:
+        return None
+
+    def snapshot(self, data: dict[str, Any]) -> dict[str, Any]:
+        return data
+
+    def breakpoint(self, data: dict[str, Any]) -> dict[str, Any]:
+        return data

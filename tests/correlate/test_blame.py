@@ -76,14 +76,20 @@ def test_new_commit_invalidates(tmp_path: Path) -> None:
     assert cache.blame([(path, 1)])[0]["commit"] == r.head()
 
 
-def test_widen_blames_the_whole_function_once(tmp_path: Path) -> None:
+def test_widen_blames_the_rest_of_the_function_in_the_background(tmp_path: Path) -> None:
+    import time
+
     r = _repo(tmp_path)
     cache = BlameCache(widen=lambda path, line: (1, 3))
     path = str(r.root / "m.c")
-    cache.blame([(path, 1)])
+    assert "commit" in cache.blame([(path, 1)])[0]  # the stop pays for its own line only
+    deadline = time.monotonic() + 20
+    while cache.git_calls < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert cache.git_calls == 2  # one for line 1 now, one for lines 2-3 in the background
     cache.blame([(path, 2)])
     cache.blame([(path, 3)])
-    assert cache.git_calls == 1
+    assert cache.git_calls == 2
 
 
 def test_porcelain_parser_and_ranges() -> None:

@@ -65,10 +65,11 @@ def test_cached_context_notices_head_move_and_watched_edit(tmp_path: Path) -> No
     first = repo.context(max_age=60)
     r.write("a.c", "int a = 4;\n")
     r.commit("second")
-    moved = repo.context(max_age=60)
+    moved = repo.context(watch={str(r.root / "a.c"): None}, max_age=60)
     assert moved["head"] == r.head() != first["head"]
+    assert repo.context(watch={str(r.root / "a.c"): None}, max_age=60)["dirty"] is False
     r.write("a.c", "int a = 5; /* edited */\n")
-    edited = repo.context(watch_files=[r.root / "a.c"], max_age=60)
+    edited = repo.context(watch={str(r.root / "a.c"): None}, max_age=60)
     assert edited["dirty"] is True
 
 
