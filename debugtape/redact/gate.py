@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from debugtape.events import Event
-from debugtape.redact.engine import Redactor
+
+if TYPE_CHECKING:
+    from debugtape.redact.engine import Redactor
 
 __all__ = ["RedactedEvent", "redact_event"]
 

@@ -233,9 +233,23 @@ class Queries:
                     pat = "%" + file.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                     args += [pat, pat]
         if commit:
+            # Resolve the prefix to the commits it names, so one commit walks its key in order.
             lo, hi = _prefix_range("c:" + commit.lower())
-            key_sets.append(("k.key >= ? AND k.key < ?", (lo, hi)))
-        for cond, vals in key_sets:
+            found = [r[0] for r in self.conn.execute(
+                "SELECT DISTINCT key FROM event_keys WHERE key >= ? AND key < ? LIMIT 50", (lo, hi))]
+            if not found:
+                return []
+            key_sets.append((f"k.key IN ({','.join('?' * len(found))})", tuple(found)))
+        # The first key filter drives the query from the key index (walked in commit order);
+        # any others narrow it.
+        sql = f"SELECT {_EVENT_COLS} FROM events e"
+        if key_sets:
+            cond, vals = key_sets[0]
+            distinct = "DISTINCT " if "IN" in cond and len(vals) > 1 else ""
+            sql = f"SELECT {distinct}{_EVENT_COLS} FROM event_keys k CROSS JOIN events e ON e.id = k.event_id"
+            where.insert(0, cond)
+            args[:0] = list(vals)
+        for cond, vals in key_sets[1:]:
             where.append(f"e.id IN (SELECT k.event_id FROM event_keys k WHERE {cond})")
             args += list(vals)
         if session:
@@ -258,18 +272,23 @@ class Queries:
             args.append(after_id)
         if not include_private:
             where.append("e.visibility != 'private'")
-        sql = f"SELECT {_EVENT_COLS} FROM events e"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        order = "e.ts_ms DESC, e.id DESC" if newest else "e.ts_ms, e.id"
-        if session and not (symbol or file or line or commit or since or until):
+        if key_sets and limit:
+            # Cut the page in commit order (cheap on the key index), then show it in time order.
+            order = "k.event_id DESC" if newest else "k.event_id"
+        elif session and not (since or until):
             order = "e.seq DESC" if newest else "e.seq"  # the session index serves this order
+        else:
+            order = "e.ts_ms DESC, e.id DESC" if newest else "e.ts_ms, e.id"
         sql += f" ORDER BY {order}"
         if limit:
             sql += f" LIMIT {int(limit)}"
         rows = [_row_event(r) for r in self.conn.execute(sql, args).fetchall()]
         if newest:
             rows.reverse()
+        if key_sets:
+            rows.sort(key=lambda se: (se.event.ts, se.id))
         return rows
 
     def iter_session_events(self, session: str, as_of: int | None = None) -> Iterator[StoredEvent]:

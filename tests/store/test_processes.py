@@ -18,8 +18,8 @@ from tests.store.util import lines, record_session, snapshot_record
 
 WRITER = r"""
 import sys, itertools
-from debugtape.pipeline import open_pipeline
-with open_pipeline(sys.argv[1]) as p:
+from debugtape.pipeline import RateLimits, open_pipeline
+with open_pipeline(sys.argv[1], limits=RateLimits(snapshots_per_s=None)) as p:
     p.feed({"kind": "start", "name": "killme", "tool": "gdb"})
     print(p.session_id, flush=True)
     for i in itertools.count():
