@@ -150,3 +150,22 @@ def test_outside_git(tmp_path: Path) -> None:
         assert rec.changes()["plain.txt"] == {"path": "plain.txt", "kind": "created", "size": 5}
     finally:
         w.stop()
+
+
+def test_watching_a_subfolder_still_sees_commits(repo: Path) -> None:
+    (repo / "src").mkdir()
+    rec = Recorder()
+    gd = git_dir(repo)
+    w = Watcher(repo / "src", rec, top=repo, git_dirs=[gd] if gd else [], debounce=0.05)
+    w.start()
+    try:
+        (repo / "src" / "inner.c").write_text("x\n")
+        (repo / "outside.c").write_text("not watched\n")
+        git(repo, "add", "src/inner.c")
+        git(repo, "commit", "-q", "-m", "inner")
+        head = git(repo, "rev-parse", "HEAD")
+        assert rec.wait(lambda r: "src/inner.c" in r.changes()
+                        and any(d["hash"] == head for d in r.of("vcs_commit")))
+        assert "outside.c" not in rec.changes()
+    finally:
+        w.stop()
