@@ -93,8 +93,14 @@ def command(path: Path | None, db: Path | None, name: str | None, debounce: int,
     db_path = resolve_db(db, cwd=path)
     root = default_root(db_path, path)
     stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if stop.is_set():  # a second Ctrl-C while stopping: quit now (the session reads interrupted)
+            os._exit(128 + signum)
+        stop.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, on_signal)
     if _stdin_is_a_lifeline():
         threading.Thread(target=_watch_stdin, args=(stop,), name="debugtape-watch-stdin",
                          daemon=True).start()

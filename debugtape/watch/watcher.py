@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import logging
 import os
@@ -14,11 +15,12 @@ from typing import Any
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from debugtape.errors import DebugtapeError
 from debugtape.watch.coalesce import Change, Coalescer
 from debugtape.watch.commits import ref_moves
 from debugtape.watch.gitview import MAX_RANGES, GitView, RefState
 
-__all__ = ["Watcher", "EDITOR_LITTER", "MAX_BATCH_PATHS"]
+__all__ = ["Watcher", "WatchError", "EDITOR_LITTER", "MAX_BATCH_PATHS"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,23 @@ MAX_BATCH_PATHS = 50  # paths listed in a batch_processed event
 
 _KINDS = {"created": "created", "modified": "modified", "closed": "modified",
           "deleted": "deleted", "moved": "moved"}
+
+
+class WatchError(DebugtapeError):
+    """The operating system refused to watch the tree; `fix` says what to do."""
+
+    def __init__(self, root: str, exc: OSError) -> None:
+        if exc.errno == errno.ENOSPC:
+            fix = ("the inotify watch limit is reached: raise it, e.g. "
+                   "`sudo sysctl fs.inotify.max_user_watches=524288`, or watch a smaller folder")
+        elif exc.errno == errno.EMFILE:
+            fix = ("too many inotify instances: raise fs.inotify.max_user_instances "
+                   "or stop other watchers")
+        else:
+            fix = "check that the folder exists and is readable"
+        super().__init__(f"cannot watch {root}: {exc.strerror or exc}; {fix}")
+        self.root = root
+        self.fix = fix
 
 
 def _under(path: str, folder: str) -> bool:
@@ -98,7 +117,10 @@ class Watcher:
                 if os.path.isdir(os.path.join(gd, "refs")):
                     observer.schedule(handler, os.path.join(gd, "refs"), recursive=True)
         observer.daemon = True
-        observer.start()
+        try:
+            observer.start()
+        except OSError as exc:
+            raise WatchError(str(self.root), exc) from exc
         self._observer = observer
         self._flusher = threading.Thread(target=self._run, name="debugtape-watch-flush", daemon=True)
         self._flusher.start()

@@ -53,3 +53,12 @@ def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="is not a folder"):
         run_watch(tmp_path / "nope", tmp_path / "tape.db", threading.Event())
+
+
+@pytest.mark.parametrize("code, hint", [(28, "max_user_watches"), (24, "max_user_instances"),
+                                        (13, "readable")])
+def test_watch_error_says_what_to_do(code: int, hint: str) -> None:
+    from debugtape.watch.watcher import WatchError
+
+    err = WatchError("/src", OSError(code, "refused"))
+    assert hint in str(err) and str(err).startswith("cannot watch /src: refused; ")
