@@ -19,6 +19,7 @@ from debugtape.correlate.symbols import SymbolIndex, default_index
 __all__ = ["RestorePlan", "breakpoints_for", "plan_restore", "FORMATS"]
 
 FORMATS = ("gdb", "lldb", "vscode", "json")
+_LATEST = ("latest", "last", "@")
 _BP_TYPES = ["breakpoint_set", "breakpoint_changed", "breakpoint_removed"]
 _FIELDS = ("location", "file", "line", "symbol", "condition", "hits", "enabled", "kind", "stable_id")
 
@@ -115,13 +116,25 @@ def breakpoints_for(store: Any, session: str, root: str | os.PathLike[str] | Non
                     index: SymbolIndex = default_index) -> RestorePlan:
     """The plan to re-create a session's breakpoints in today's code under `root` (default: the
     work tree of the current folder, else the one the session ran in)."""
-    sid = store.resolve_session(session)
+    sid = _latest_with_breakpoints(store) if session.strip() in _LATEST else None
+    sid = sid or store.resolve_session(session)
     base: Path | None = Path(root) if root else None
     if base is None:
         from debugtape.correlate.git import toplevel
 
         base = toplevel(os.getcwd()) or session_root(store, sid)
     return plan_restore(sid, _final_breakpoints(store, sid), base, index)
+
+
+def _latest_with_breakpoints(store: Any) -> str | None:
+    """For `latest`: the newest session that is not still recording and set breakpoints (inside
+    gdb, `tape restore` right after `tape start` means the previous run, not this one)."""
+    for row in store.sessions(limit=200):
+        if row.get("status") == "active":
+            continue
+        if store.events(session=row["id"], types=["breakpoint_set"], limit=1):
+            return str(row["id"])
+    return None
 
 
 def plan_restore(session: str, bps: list[dict[str, Any]], root: Path | None,

@@ -246,3 +246,10 @@ def test_session_recorded_outside_any_repository(tmp_path: Path) -> None:
         assert plan.placed[0]["line"] == 7 and plan.placed[0]["file"] == str(src)
         with pytest.raises(CorrelateError, match="no commit"):
             session_commits(store, sid, sid)
+
+
+def test_latest_means_the_newest_session_with_breakpoints(two_sessions: dict[str, Any]) -> None:
+    r, db = two_sessions["repo"], two_sessions["db"]
+    _record(db, r.root, "no-breakpoints", [], [])
+    with Store(db, readonly=True) as store:
+        assert breakpoints_for(store, "latest", root=r.root).session == two_sessions["b"]
