@@ -9,6 +9,7 @@ Thread-safe: the client's reader thread and the driver's thread both feed it.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -276,7 +277,8 @@ class DapConverter:
             if stop is not None:
                 details = body.get("details") or {}
                 stop.exception = {
-                    "type": details.get("fullTypeName") or details.get("typeName") or body.get("exceptionId"),
+                    "type": _exception_type(details.get("fullTypeName") or details.get("typeName")
+                                            or body.get("exceptionId")),
                     "message": body.get("description") or details.get("message"),
                     "break_mode": body.get("breakMode"),
                 }
@@ -412,7 +414,11 @@ class DapConverter:
         node = stop.refs[ref]
         if node.vars is not None:
             return  # already read (a client asking again, or a second page we do not merge)
-        variables = [v for v in body.get("variables") or [] if isinstance(v, Mapping) and visible(v)]
+        raw = [v for v in body.get("variables") or [] if isinstance(v, Mapping)]
+        for v in raw:  # debugpy's `len()` pseudo-variable is the true size of a cut container
+            if v.get("name") == "len()" and str(v.get("value", "")).isdigit():
+                node.announced = max(node.announced, int(v["value"]))
+        variables = [v for v in raw if visible(v)]
         node.vars = variables
         for v in variables[: self.bounds.items]:
             child = _int(v.get("variablesReference"))
@@ -646,6 +652,13 @@ class DapConverter:
         if is_index_list(list(values)):
             return list(values.values())
         return values
+
+
+def _exception_type(text: Any) -> str | None:
+    """debugpy appends '   (note: full exception trace is shown but ...)' to the type name."""
+    if text is None:
+        return None
+    return re.split(r"\s{2,}|\s+\(note:", str(text), maxsplit=1)[0].strip()
 
 
 def _key(name: str) -> str:

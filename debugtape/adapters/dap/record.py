@@ -19,7 +19,7 @@ from typing import Any
 
 from debugtape.adapters.common.options import RecordOptions, split_condition
 from debugtape.adapters.dap.convert import DapConverter
-from debugtape.adapters.dap.launch import adapter_command, describe, launch_arguments
+from debugtape.adapters.dap.launch import adapter_command, describe, launch_arguments, split_program
 from debugtape.adapters.dap.protocol import DapClient, DapError
 from debugtape.adapters.dap.sampling import PySpySampler, permitted, py_spy_path
 from debugtape.adapters.dap.sink import RecordSink
@@ -39,8 +39,12 @@ def record(opts: RecordOptions) -> str:
     """Record `opts.program` under debugpy into the store at `opts.db`; returns the session id."""
     from debugtape.pipeline import open_pipeline
 
+    try:
+        recorder = HeadlessRecorder(opts)
+    except ValueError as exc:
+        raise DapError(str(exc)) from exc
     with open_pipeline(opts.db, cwd=opts.cwd or os.getcwd()) as pipeline:
-        HeadlessRecorder(opts).run(pipeline.feed)
+        recorder.run(pipeline.feed)
         session = pipeline.session_id
     if not session:
         raise DapError("the session recorded nothing (the program did not start)")
@@ -76,6 +80,7 @@ class HeadlessRecorder:
         self.nodelay = nodelay
         self.cwd = opts.cwd or os.getcwd()
         self.python = python or sys.executable
+        split_program(opts.program)  # fails early, before any process starts, on a bad target
         self.breaks, self.functions = parse_locations(opts.breaks, self.cwd)
         snaps, snap_functions = parse_locations(opts.snappoints, self.cwd)
         self.functions += snap_functions

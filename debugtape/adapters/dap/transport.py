@@ -119,20 +119,21 @@ class FrameParser:
                 return self._resync("framing", f"no end of header within {_MAX_HEADER} bytes")
             return None
         header = bytes(buf[:end])
+        past = end + len(_HEADER_END)
         length: int | None = None
         for line in header.split(b"\r\n"):
             name, sep, value = line.partition(b":")
             if not sep:
-                return self._resync("framing", f"header line without a colon: {line[:60]!r}")
+                return self._resync("framing", f"header line without a colon ({len(line)} bytes)", past)
             if name.strip().lower() == b"content-length":
                 try:
                     length = int(value.strip())
                 except ValueError:
-                    return self._resync("framing", f"Content-Length is not a number: {value.strip()[:30]!r}")
+                    return self._resync("framing", "Content-Length is not a number", past)
         if length is None:
-            return self._resync("framing", "header has no Content-Length")
+            return self._resync("framing", "header has no Content-Length", past)
         if length < 0 or length > MAX_BODY:
-            return self._resync("framing", f"Content-Length {length} is out of range")
+            return self._resync("framing", f"Content-Length {length} is out of range", past)
         start = end + len(_HEADER_END)
         if len(buf) < start + length:
             return None
@@ -143,11 +144,18 @@ class FrameParser:
             return decoded
         return Frame(body, decoded)
 
-    def _resync(self, kind: str, reason: str) -> FrameError:
-        """Drop bytes up to the next plausible header so one bad message does not end the session."""
+    def _resync(self, kind: str, reason: str, upto: int | None = None) -> FrameError:
+        """Drop the bad bytes so one bad message does not end the session: up to the next
+        Content-Length header, or to the end of the bad header (`upto`), whichever is first.
+        Without either, keep a short tail that may be the start of the next header."""
         buf = self._buf
         nxt = buf.lower().find(b"content-length", 1)
-        cut = nxt if nxt > 0 else len(buf)
+        if nxt > 0 and (upto is None or nxt < upto):
+            cut = nxt
+        elif upto is not None:
+            cut = upto
+        else:
+            cut = max(1, len(buf) - len(b"content-length"))
         raw = bytes(buf[:cut])
         del buf[:cut]
         return FrameError(kind, reason, raw)
