@@ -6,13 +6,16 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from debugtape.events import Event, now_ts, parse_ts
 from debugtape.redact.engine import Redactor
-from debugtape.report.samples import FrameKey, Stack, StoreReader, session_stacks
+from debugtape.report.samples import FrameKey, Stack, session_stacks
 from debugtape.report.source import SourceLines
 from debugtape.store.rows import snapshot_id
+
+if TYPE_CHECKING:
+    from debugtape.store import Store
 
 __all__ = ["ReportLimits", "build_report_data", "Progress"]
 
@@ -92,12 +95,10 @@ class _Flame:
         return enc(None, self.root)
 
     def hot(self, rows: int) -> list[dict[str, Any]]:
-        out = []
-        for key, total in self.total_counts.items():
-            out.append({"symbol": key[0], "file": key[1], "self": self.self_counts.get(key, 0),
-                        "total": total})
-        out.sort(key=lambda r: (-r["self"], -r["total"], r["symbol"]))
-        return out[:rows]
+        keys = sorted(self.total_counts, key=lambda k: (-self.self_counts.get(k, 0),
+                                                         -self.total_counts[k], k))
+        return [{"symbol": k[0], "file": k[1], "self": self.self_counts.get(k, 0),
+                 "total": self.total_counts[k]} for k in keys[:rows]]
 
 
 def _label(key: FrameKey) -> str:
@@ -144,7 +145,7 @@ def _row_event(row: Any) -> Event:
     return row.event if hasattr(row, "event") else row
 
 
-def _session_row(store: StoreReader, sid: str) -> dict[str, Any]:
+def _session_row(store: Store, sid: str) -> dict[str, Any]:
     row = dict(store.session(sid) or {})
     row.setdefault("id", sid)
     # The store keeps the commit context flat (commit hash, branch, dirty); the page takes one object.
@@ -306,7 +307,7 @@ def _change(event: Event, sid: str) -> dict[str, Any]:
     return out
 
 
-def _changes_between(store: StoreReader, first: float, last: float, seen: list[dict[str, Any]],
+def _changes_between(store: Store, first: float, last: float, seen: list[dict[str, Any]],
                      limit: int) -> list[dict[str, Any]]:
     """File changes and commits recorded anywhere in the store (e.g. by a watcher) during the runs."""
     found = {(c["session"], c["ts"], c.get("path") or c.get("hash")) for c in seen}
@@ -329,7 +330,7 @@ def _changes_between(store: StoreReader, first: float, last: float, seen: list[d
 
 
 def build_report_data(
-    store: StoreReader,
+    store: Store,
     session_ids: Sequence[str],
     *,
     redactor: Redactor | None = None,

@@ -6,12 +6,15 @@ import json
 import logging
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-from debugtape.events import Event, parse_ts
+from debugtape.events import parse_ts
 
-__all__ = ["FrameKey", "Stack", "StoreReader", "frame_key", "stacks_of", "session_stacks",
+if TYPE_CHECKING:
+    from debugtape.store import Store
+
+__all__ = ["FrameKey", "Stack", "frame_key", "stacks_of", "session_stacks",
            "count_stacks"]
 
 log = logging.getLogger(__name__)
@@ -21,18 +24,6 @@ log = logging.getLogger(__name__)
 FrameKey = tuple[str, str]
 # A sampled stack from the outermost frame inwards.
 Stack = tuple[FrameKey, ...]
-
-
-class StoreReader(Protocol):
-    """The part of `debugtape.store.Store`'s read API the report and the UI use."""
-
-    def sessions(self) -> Sequence[Mapping[str, Any]]: ...
-
-    def session(self, session_id: str) -> Mapping[str, Any]: ...
-
-    def events(self, **filters: Any) -> Iterable[Any]: ...
-
-    def data_version(self) -> int: ...
 
 
 def frame_key(frame: Mapping[str, Any]) -> FrameKey:
@@ -62,7 +53,8 @@ def stacks_of(data: Mapping[str, Any]) -> Iterator[tuple[str, Stack]]:
                     for f in frames]
         except AttributeError:
             keys = [frame_key(f) if isinstance(f, Mapping) else ("??", "") for f in frames]
-    stacks = data.get("stacks") if isinstance(data.get("stacks"), list) else []
+    stacks_field = data.get("stacks")
+    stacks: list[Any] = stacks_field if isinstance(stacks_field, list) else []
     threads = data.get("threads")
     if not isinstance(threads, list):
         return
@@ -88,7 +80,7 @@ def stacks_of(data: Mapping[str, Any]) -> Iterator[tuple[str, Stack]]:
             yield _thread_label(thread), stack
 
 
-def _raw_sample_rows(store: Any, sid: str) -> Iterator[tuple[int, str]]:
+def _raw_sample_rows(store: Store, sid: str) -> Iterator[tuple[int, str]]:
     """(ts in ms, data JSON) of a session's samples, straight from SQLite when the store allows.
 
     A long sampling run has far more samples than anything else; skipping the Event objects and
@@ -104,11 +96,11 @@ def _raw_sample_rows(store: Any, sid: str) -> Iterator[tuple[int, str]]:
         except sqlite3.Error as exc:  # another store layout: use the public API below
             log.debug("raw sample rows unavailable: %s", exc)
     for row in store.events(session=sid, types=["stack_sample"]):
-        event: Event = row.event if hasattr(row, "event") else row
+        event = row.event
         yield int(parse_ts(event.ts) * 1000), json.dumps(dict(event.data))
 
 
-def session_stacks(store: Any, sid: str) -> Iterator[tuple[int, str, Stack]]:
+def session_stacks(store: Store, sid: str) -> Iterator[tuple[int, str, Stack]]:
     """(ts in ms, thread label, stack) for every sampled thread of a session, in order."""
     cache: dict[str, list[tuple[str, Stack]]] = {}
     for ts_ms, text in _raw_sample_rows(store, sid):
@@ -126,7 +118,7 @@ def session_stacks(store: Any, sid: str) -> Iterator[tuple[int, str, Stack]]:
             yield ts_ms, label, stack
 
 
-def count_stacks(store: Any, sid: str) -> tuple[Counter[tuple[str, Stack]], int, int]:
+def count_stacks(store: Store, sid: str) -> tuple[Counter[tuple[str, Stack]], int, int]:
     """Counts of (thread label, stack) for a session, plus the first and last sample time (ms)."""
     counts: Counter[tuple[str, Stack]] = Counter()
     first = last = 0

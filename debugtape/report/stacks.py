@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from debugtape.report.samples import FrameKey, StoreReader, count_stacks, session_stacks
+from debugtape.report.samples import FrameKey, count_stacks, session_stacks
+
+if TYPE_CHECKING:
+    from debugtape.store import Store
 
 __all__ = ["SPEEDSCOPE_SCHEMA", "speedscope_json", "collapsed_lines", "collapsed_name"]
 
 SPEEDSCOPE_SCHEMA = "https://www.speedscope.app/file-format-schema.json"
 
 
-def _session_label(store: StoreReader, sid: str) -> str:
+def _session_label(store: Store, sid: str) -> str:
     try:
         row = store.session(sid)
     except Exception:  # a label is cosmetic; the export must not fail on it
@@ -22,7 +25,7 @@ def _session_label(store: StoreReader, sid: str) -> str:
     return f"{name} [{sid[:8]}]" if name else sid[:12]
 
 
-def speedscope_json(store: StoreReader, session_ids: Sequence[str]) -> dict[str, Any]:
+def speedscope_json(store: Store, session_ids: Sequence[str]) -> dict[str, Any]:
     """A speedscope file (https://www.speedscope.app/file-format-schema.json) for the sessions.
 
     One sampled profile per (session, thread), in time order; each sample weighs 1 and its stack
@@ -71,7 +74,7 @@ def collapsed_name(key: FrameKey) -> str:
     return key[0].replace(";", ":").replace("\n", " ").replace("\r", " ") or "??"
 
 
-def collapsed_lines(store: StoreReader, session_ids: Sequence[str]) -> Iterator[str]:
+def collapsed_lines(store: Store, session_ids: Sequence[str]) -> Iterator[str]:
     """Collapsed stacks for flamegraph.pl and inferno: `outer;...;inner COUNT`, one per distinct stack.
 
     Threads and sessions are merged. Lines carry no trailing newline and come sorted, so the
@@ -81,6 +84,6 @@ def collapsed_lines(store: StoreReader, session_ids: Sequence[str]) -> Iterator[
     for sid in session_ids:
         per_stack, _first, _last = count_stacks(store, sid)
         for (_thread, stack), n in per_stack.items():
-            counts[tuple(collapsed_name(k) for k in stack)] += n
-    for stack in sorted(counts):
-        yield f"{';'.join(stack)} {counts[stack]}"
+            counts[tuple([collapsed_name(k) for k in stack])] += n
+    for names in sorted(counts):
+        yield f"{';'.join(names)} {counts[names]}"

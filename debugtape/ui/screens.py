@@ -216,7 +216,8 @@ class SnapshotsScreen(_TapeScreen):
 
 def _vars_table(table: DataTable[Any], frame: Mapping[str, Any]) -> None:
     table.clear()
-    types = frame.get("types") if isinstance(frame.get("types"), Mapping) else {}
+    types_field = frame.get("types")
+    types: Mapping[str, Any] = types_field if isinstance(types_field, Mapping) else {}
     for kind in ("args", "locals"):
         values = frame.get(kind)
         if not isinstance(values, Mapping):
@@ -295,7 +296,7 @@ class SnapshotScreen(_TapeScreen):
         self.query_one("#title", Static).update(
             f"[b]snapshot {self.seq}[/b] ({pos}/{len(self.seqs)}) of {escape(self.session[:10])} · "
             f"{escape(str(data.get('reason') or ''))}"
-            + (f" at breakpoint {escape(str(data['bp_id']))}" if data.get("bp_id") else "")
+            + (f" · bp {escape(str(data['bp_id']))}" if data.get("bp_id") is not None else "")
             + f" · {escape(event.ts)}{escape(extra)}"
             + (f"\n✎ {escape(str(data['note']))}" if data.get("note") else ""))
         self.show_frame(0)

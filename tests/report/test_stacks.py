@@ -66,3 +66,19 @@ def test_no_samples_gives_empty_exports(store_path: Path) -> None:
         doc = speedscope_json(store, [sid])
     jsonschema.validate(doc, SCHEMA)
     assert doc["profiles"] == []
+
+
+def test_public_api_fallback_reads_the_same_stacks(store_path: Path) -> None:
+    """Without direct SQLite access the stacks come through Store.events, identically."""
+    from debugtape.report.samples import session_stacks
+
+    sid = record_session(store_path, "fallback", rounds=12)
+
+    class EventsOnly:
+        def __init__(self, store: Store) -> None:
+            self.events = store.events
+
+    with Store(store_path, readonly=True) as store:
+        fast = [(label, stack) for _t, label, stack in session_stacks(store, sid)]
+        slow = [(label, stack) for _t, label, stack in session_stacks(EventsOnly(store), sid)]  # type: ignore[arg-type]
+    assert fast == slow and len(fast) == 24
