@@ -119,8 +119,9 @@ class BlameCache:
             answer = self._answer(states, path, line)
             if answer is None:
                 assert path is not None and isinstance(line, int)
-                repo, fb = states[path]  # type: ignore[misc]
-                todo.setdefault(path, (repo, fb, set()))[2].add(line)
+                state = states[path]
+                assert isinstance(state, tuple)
+                todo.setdefault(path, (state[0], state[1], set()))[2].add(line)
             answers.append(answer)
         if todo:
             self._run(todo)

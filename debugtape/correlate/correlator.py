@@ -152,8 +152,9 @@ class GitCorrelator:
                 path, line = locs[i]
                 assert path is not None and line is not None
                 name, sid = self._stable(path, line)
-                known[i] = (blame, name, sid)
-                self._memo[(path, line)] = ((stats[path], head), known[i])
+                answer = (blame, name, sid)
+                known[i] = answer
+                self._memo[(path, line)] = ((stats[path], head), answer)
         watch: dict[str, Any] = {}
         for n, (frame, (path, _), got) in enumerate(zip(frames, locs, known, strict=True)):
             if got is None or not isinstance(frame, dict) or path is None:

@@ -63,7 +63,11 @@ def _one_line(cond: Any) -> str | None:
 
 
 def _where(p: Mapping[str, Any]) -> str:
-    return f"{p['file']}:{p['line']}" if p.get("file") else str(p["location"])
+    if not p.get("file"):
+        return str(p["location"])
+    path = str(p["file"])
+    # gdb reads a quoted file name in a linespec; without quotes a space ends the location.
+    return f"'{path}':{p['line']}" if any(c.isspace() for c in path) else f"{path}:{p['line']}"
 
 
 def _gdb(p: Mapping[str, Any]) -> list[str]:
