@@ -56,3 +56,15 @@ def test_events_are_immutable() -> None:
     ev = Event(type="note", session="s", data={"text": "x"})
     with pytest.raises(AttributeError):
         ev.seq = 3  # type: ignore[misc]
+
+
+def test_every_event_type_and_field_is_documented_in_the_readme() -> None:
+    from tests.support import REPO
+
+    readme = (REPO / "README.md").read_text()
+    catalog = readme[readme.index("## Events"):readme.index("## Raw record format")]
+    for etype, fields in EVENT_TYPES.items():
+        row = next((line for line in catalog.splitlines() if line.startswith("|") and f"`{etype}`" in line.split("|")[1]), None)
+        assert row is not None, f"{etype} is not in the README's event table"
+        for f in fields:
+            assert f"`{f}`" in row, f"{etype}.{f} is not documented in the README"

@@ -30,7 +30,7 @@ def event_summary(ev: Event) -> str:
     t = ev.type
     if t == "debug_snapshot":
         frames = d.get("frames") or [{}]
-        top = frames[0] if isinstance(frames[0], Mapping) else {}
+        top: Mapping[str, Any] = frames[0] if isinstance(frames[0], Mapping) else {}
         sid = str(d.get("snap_id", ""))[:8]
         extra = f" {d['signal']}" if d.get("signal") else ""
         return f"{d.get('reason', '?')}{extra} in {top.get('symbol', '?')} ({_loc(top)}) snap {sid}"
@@ -43,13 +43,13 @@ def event_summary(ev: Event) -> str:
         threads = d.get("threads") or []
         frames = d.get("frames") or []
         stacks = d.get("stacks") or []
-        top = "?"
+        top_symbol = "?"
         if threads and stacks and frames:
             try:
-                top = frames[stacks[threads[0]["stack"]][0]].get("symbol", "?")
+                top_symbol = frames[stacks[threads[0]["stack"]][0]].get("symbol", "?")
             except (IndexError, KeyError, TypeError):
                 pass
-        return f"{len(threads)} thread(s), top {top}"
+        return f"{len(threads)} thread(s), top {top_symbol}"
     if t == "note":
         return value_text(d.get("text", ""), 100)
     if t == "session_started":
@@ -124,7 +124,7 @@ def snapshot_panel(ev: Event, event_id: int | None = None) -> str:
         if isinstance(blame, Mapping):
             b = f"  [{str(blame.get('commit') or blame.get('status', ''))[:8]}]"
         lines.append(f"  #{f.get('index', '?'):<2} {f.get('symbol', '?')} at {f.get('file', '?')}:{f.get('line', '?')}{b}")
-        types = f.get("types") if isinstance(f.get("types"), Mapping) else {}
+        types: Mapping[str, Any] = f["types"] if isinstance(f.get("types"), Mapping) else {}
         for kind, label in (("args", "arg"), ("locals", "local")):
             if isinstance(f.get(kind), Mapping):
                 lines.extend(_vars_lines(label, f[kind], types))

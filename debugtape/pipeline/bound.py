@@ -103,7 +103,7 @@ _FRAME_SCALARS = ("index", "symbol", "file", "line", "module", "address", "colum
 
 def bound_snapshot(record: Mapping[str, Any], b: Bounds) -> tuple[dict[str, Any], list[Cut]]:
     """Snapshot data within the bounds: frames, locals in the top frames, values, total size."""
-    cuts: list[Cut] = [c for c in record.get("truncation") or [] if isinstance(c, Mapping)]
+    cuts: list[Cut] = [dict(c) for c in record.get("truncation") or [] if isinstance(c, Mapping)]
     raw_frames = [f for f in record.get("frames") or [] if isinstance(f, Mapping)]
     if len(raw_frames) > b.frames:
         cuts.append({"path": "frames", "why": "frames", "kept": b.frames, "total": len(raw_frames)})

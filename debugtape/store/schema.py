@@ -8,13 +8,18 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # sqlite-utils pulls in numpy when present: import it only to migrate
     import sqlite_utils
+    import sqlite_utils.db
 
 __all__ = ["SCHEMA_VERSION", "migrate"]
 
 
+def _table(db: sqlite_utils.Database, name: str) -> sqlite_utils.db.Table:
+    return db.table(name)
+
+
 def _v1(db: sqlite_utils.Database) -> None:
     # The log of record: every committed event, in commit order (id), with its envelope.
-    db["events"].create(
+    _table(db, "events").create(
         {
             "id": int, "session": str, "seq": int, "ts": str, "ts_ms": int, "stored_ms": int,
             "type": str, "actor": str, "visibility": str, "data": str,
@@ -22,11 +27,11 @@ def _v1(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"session", "seq", "ts", "ts_ms", "stored_ms", "type", "data"},
     )
-    db["events"].create_index(["session", "seq"], unique=True)
-    db["events"].create_index(["ts_ms"])
+    _table(db, "events").create_index(["session", "seq"], unique=True)
+    _table(db, "events").create_index(["ts_ms"])
     # No index on stored_ms: ids are assigned in commit order, so time travel bisects on id.
     # Denormalized views of the log, for fast timeline queries. All derive from `events`.
-    db["sessions"].create(
+    _table(db, "sessions").create(
         {
             "id": str, "name": str, "tool": str, "started_ts": str, "started_ms": int,
             "ended_ts": str, "ended_ms": int, "start_event": int, "end_event": int,
@@ -35,9 +40,9 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["sessions"].create_index(["started_ms"])
-    db["sessions"].create_index(["commit_hash"])
-    db["snapshots"].create(
+    _table(db, "sessions").create_index(["started_ms"])
+    _table(db, "sessions").create_index(["commit_hash"])
+    _table(db, "snapshots").create(
         {
             "event_id": int, "snap_id": str, "session": str, "seq": int, "ts_ms": int,
             "reason": str, "thread": str, "symbol": str, "file": str, "line": int,
@@ -45,15 +50,15 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="event_id",
     )
-    db["snapshots"].create_index(["snap_id"], unique=True)
-    db["snapshots"].create_index(["session", "seq"])
-    db["frames"].create(
+    _table(db, "snapshots").create_index(["snap_id"], unique=True)
+    _table(db, "snapshots").create_index(["session", "seq"])
+    _table(db, "frames").create(
         {"event_id": int, "idx": int, "symbol": str, "file": str, "line": int, "module": str},
         pk=("event_id", "idx"),
     )
-    db["frames"].create_index(["symbol"])
-    db["frames"].create_index(["file", "line"])
-    db["breakpoints"].create(
+    _table(db, "frames").create_index(["symbol"])
+    _table(db, "frames").create_index(["file", "line"])
+    _table(db, "breakpoints").create(
         {
             "event_id": int, "session": str, "seq": int, "action": str, "bp_id": str,
             "location": str, "file": str, "line": int, "symbol": str, "condition": str,
@@ -61,8 +66,8 @@ def _v1(db: sqlite_utils.Database) -> None:
         },
         pk="event_id",
     )
-    db["breakpoints"].create_index(["session", "bp_id"])
-    db["breakpoints"].create_index(["stable_id"])
+    _table(db, "breakpoints").create_index(["session", "bp_id"])
+    _table(db, "breakpoints").create_index(["stable_id"])
     # Clustered by (session, time): the common read, with no second b-tree to maintain.
     db.execute(
         "CREATE TABLE samples (session TEXT NOT NULL, ts_ms INTEGER NOT NULL, event_id INTEGER NOT NULL, "
