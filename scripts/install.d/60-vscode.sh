@@ -9,6 +9,7 @@ CODE_SERVER_VERSION=4.100.3
 RIPGREP_PKG_VERSION=1.15.11   # @vscode/ripgrep as pinned by code-server 4.100.3's npm-shrinkwrap.json
 RIPGREP_ASSET_VERSION=v13.0.0-10
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+as_root() { if [ -n "$SUDO" ]; then sudo -E "$@"; else "$@"; fi; }
 
 # Debian packages: kerberos (a native module of VS Code's server) builds against libkrb5-dev;
 # node-gyp needs a compiler, make and python3; the test drives Debian's Chromium; rg is seeded below.
@@ -80,10 +81,10 @@ if [ "$(cs_version)" != "$CODE_SERVER_VERSION" ]; then
   # `npm install` in lib/vscode, which then reinstalls into the global prefix and races the outer
   # install ("Cannot cd into .../font-finder"). So: install without scripts, then run them
   # ourselves with a clean npm environment.
-  $SUDO -E npm install -g --ignore-scripts --no-audit --no-fund --loglevel=error "code-server@${CODE_SERVER_VERSION}"
+  as_root npm install -g --ignore-scripts --no-audit --no-fund --loglevel=error "code-server@${CODE_SERVER_VERSION}"
   root="$(npm root -g)/code-server"
-  (cd "$root" && $SUDO -E npm rebuild argon2 --loglevel=error >/dev/null)
-  (cd "$root" && $SUDO -E env -u npm_config_global -u npm_config_prefix \
+  (cd "$root" && as_root npm rebuild argon2 --loglevel=error >/dev/null)
+  (cd "$root" && as_root env -u npm_config_global -u npm_config_prefix \
      npm_config_user_agent="npm/$(npm -v) node/$(node -v) linux x64" sh ./postinstall.sh >/dev/null)
   if [ "$(cs_version)" != "$CODE_SERVER_VERSION" ]; then
     echo "60-vscode: code-server ${CODE_SERVER_VERSION} did not install (found: $(cs_version))" >&2

@@ -34,11 +34,14 @@ SECRET = "hunter2-e2e-Zq8"  # the value of `password` in prog.py
 SESSION_NAME = "e2e prog"
 
 
-def breakpoint_line() -> int:
-    for n, text in enumerate(FIXTURE.read_text().splitlines(), 1):
-        if "# BREAK" in text:
+CHILD = FIXTURE.parent / "child.py"
+
+
+def marked_line(path: Path, marker: str) -> int:
+    for n, text in enumerate(path.read_text().splitlines(), 1):
+        if marker in text:
             return n
-    raise AssertionError("prog.py has no # BREAK line")
+    raise AssertionError(f"{path.name} has no {marker} line")
 
 
 def cli_json(debugtape: str, db: Path, *args: str) -> object:
@@ -60,8 +63,10 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     (ws / ".vscode").mkdir(parents=True)
     program = ws / "prog.py"
     shutil.copy(FIXTURE, program)
+    shutil.copy(CHILD, ws / "child.py")
     db = tmp_path / "store" / "tape.db"
-    line = breakpoint_line()
+    line = marked_line(FIXTURE, "# BREAK")
+    child_line = marked_line(CHILD, "# CHILD BREAK")
     (ws / ".vscode" / "settings.json").write_text(json.dumps({
         "debugtape.path": debugtape, "debugtape.store": str(db), "debugtape.python": sys.executable,
     }))
@@ -74,6 +79,7 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     (e2e / "spec.json").write_text(json.dumps({
         "program": str(program), "line": line, "config": "Debug prog (recorded)", "local": "total",
         "secret": SECRET, "sessionName": SESSION_NAME,
+        "childProgram": str(ws / "child.py"), "childLine": child_line,
     }))
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "vscode-timeline.png"
@@ -122,3 +128,19 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     # Nothing on disk holds the secret: database, WAL, anything beside them.
     for f in db.parent.iterdir():
         assert SECRET.encode() not in f.read_bytes(), f"{f} holds the planted secret"
+
+    # The child process's session: recorded, named after its parent, linked to it.
+    result = json.loads((e2e / "result.json").read_text())
+    children = [s for s in cli_json(debugtape, db, "sessions") if s["name"] == result["childName"]]  # type: ignore[union-attr]
+    assert len(children) == 1 and children[0]["name"].startswith(f"{SESSION_NAME} / "), children
+    child = children[0]
+    assert child["id"] == result["childId"] and session["id"] == result["parentId"]
+    child_snaps = [s for s in cli_json(debugtape, db, "show", child["id"])["snapshots"] if s["line"] == child_line]  # type: ignore[index]
+    assert child_snaps, child
+    child_snap = cli_json(debugtape, db, "snapshot", child_snaps[0]["id"])
+    assert child_snap["data"]["frames"][0]["locals"]["result"] in (49, "49")  # type: ignore[index]
+    from debugtape.store import Store
+
+    with Store(db) as store:
+        started = [e.event for e in store.events(session=child["id"], types=["session_started"])]
+    assert started and started[0].data["meta"]["parent"] == session["id"], started

@@ -20,6 +20,7 @@ export class Tracked {
   debugtapeId: string | undefined;
   captures: Promise<CaptureResult>[] = [];
   pauseForSnapshot = false;
+  closing: Promise<void> | undefined;
   constructor(readonly session: vscode.DebugSession, readonly parent: Tracked | undefined) {}
 }
 
@@ -59,7 +60,9 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
       parentRecorded: parent ? parent.recorder !== undefined : undefined, defaultSample: cfg().get<string>("sample", ""),
     });
     this.log(`session "${session.name}" (${session.type}): ${decision.record ? "recording" : "not recording"} (${decision.why})`);
-    if (decision.record) this.startRecorder(t, decision.name, decision.sample);
+    // A child's configuration is a copy of its parent's, name included: say whose child it is.
+    const name = parent?.recorder ? `${parent.recorder.header.name} / ${session.name}` : decision.name;
+    if (decision.record) this.startRecorder(t, name, decision.sample);
     const observe = (dir: Direction, msg: DapMessage): void => {
       try {
         t.recorder?.message(dir, msg);
@@ -109,14 +112,20 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
     return true;
   }
 
-  async stopRecorder(t: Tracked): Promise<void> {
+  /** Ends a session's recording once, however many callers (adapter exit, session end, command). */
+  stopRecorder(t: Tracked): Promise<void> {
     const rec = t.recorder;
-    if (!rec) return;
-    await Promise.allSettled(t.captures);
-    t.recorder = undefined;
-    const code = await rec.close();
-    this.log(`debugtape session ${rec.header.session} closed (ingest exit ${code}, ${rec.sent} lines, ${rec.dropped} dropped)`);
-    this.changed.fire(t);
+    if (!rec) return Promise.resolve();
+    t.closing ??= (async () => {
+      // Captures still in flight stream their replies through the recorder: let them land first.
+      await Promise.allSettled(t.captures);
+      t.recorder = undefined;
+      const code = await rec.close();
+      this.log(`debugtape session ${rec.header.session} closed (ingest exit ${code}, ${rec.sent} lines, ${rec.dropped} dropped)`);
+      t.closing = undefined;
+      this.changed.fire(t);
+    })();
+    return t.closing;
   }
 
   async finish(t: Tracked): Promise<void> {

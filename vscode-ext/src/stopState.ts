@@ -8,6 +8,7 @@ export interface Scope { name: string; variablesReference: number; expensive?: b
 export interface Variable {
   name: string;
   value?: string;
+  type?: string;
   variablesReference?: number;
   indexedVariables?: number;
   namedVariables?: number;
@@ -131,7 +132,18 @@ export function localScopes(scopes: Scope[]): Scope[] {
 
 // debugpy groups these under synthetic children; expanding them records noise, not program state.
 const SYNTHETIC = new Set(["special variables", "function variables", "class variables", "protected variables"]);
+// Children of these are code, not data (the same list as debugtape.adapters.dap.values).
+const CODE_TYPES = new Set([
+  "module", "function", "type", "builtin_function_or_method", "method", "method-wrapper",
+  "classmethod", "staticmethod", "property", "wrapper_descriptor", "getset_descriptor",
+]);
 
+/** Whether a variable's children are worth a round trip: data, not code, synthetic groups or C strings. */
 export function expandable(v: Variable): boolean {
-  return (v.variablesReference ?? 0) > 0 && !SYNTHETIC.has(v.name) && v.presentationHint?.kind !== "virtual";
+  if ((v.variablesReference ?? 0) <= 0 || SYNTHETIC.has(v.name)) return false;
+  if (v.presentationHint?.kind === "virtual" || v.presentationHint?.visibility === "internal") return false;
+  const type = v.type ?? "";
+  if (CODE_TYPES.has(type)) return false;
+  // A C string's text already shows its characters; its children split them one by one.
+  return !(type.includes("char") && (type.includes("*") || type.includes("[")));
 }

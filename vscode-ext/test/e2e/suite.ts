@@ -40,7 +40,9 @@ async function scenario(): Promise<void> {
   if (!folder) throw new Error("no workspace folder open");
 
   const uri = vscode.Uri.file(spec.program);
-  vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(uri, new vscode.Position(spec.line - 1, 0)))]);
+  const at = (file: string, line: number): vscode.SourceBreakpoint =>
+    new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(file), new vscode.Position(line - 1, 0)));
+  vscode.debug.addBreakpoints([at(spec.program, spec.line), at(spec.childProgram, spec.childLine)]);
   const terminated = new Promise<void>((resolve) => {
     const sub = vscode.debug.onDidTerminateDebugSession((s) => {
       if (s.parentSession === undefined) { sub.dispose(); resolve(); }
@@ -49,7 +51,7 @@ async function scenario(): Promise<void> {
   if (!(await vscode.debug.startDebugging(folder, spec.config))) throw new Error(`startDebugging("${spec.config}") failed`);
   log("debugging started");
 
-  const tracked = await until("the breakpoint stop", () => [...api.manager.tracked.values()].find((t) => t.state.current), 60000);
+  const tracked = await until("the breakpoint stop", () => [...api.manager.tracked.values()].find((t) => !t.parent && t.state.current), 60000);
   if (!tracked.recorder) throw new Error("the session is not being recorded: " + JSON.stringify(tracked.session.configuration));
   const stop = tracked.state.current!;
   const top = await until("the top frame", () => stop.frames[0], 20000);
@@ -64,6 +66,20 @@ async function scenario(): Promise<void> {
   await vscode.commands.executeCommand("debugtape.addNote", "e2e note at the breakpoint");
 
   await tracked.session.customRequest("continue", { threadId: stop.threadId });
+
+  // prog.py runs child.py: debugpy reports it, VS Code attaches a child session, which stops at
+  // its own breakpoint and must be recorded as a child of this session.
+  const child = await until("the child session's stop", () =>
+    [...api.manager.tracked.values()].find((t) => t.parent === tracked && t.state.current), 60000);
+  const childStop = child.state.current!;
+  const childTop = await until("the child's top frame", () => childStop.frames[0], 20000);
+  log(`child session "${child.session.name}" stopped at ${childTop.source?.path}:${childTop.line}`);
+  if (!child.recorder) throw new Error("the child session is not being recorded");
+  if (child.recorder.header.parent !== tracked.debugtapeId) throw new Error(`child header ${JSON.stringify(child.recorder.header)} does not name parent ${tracked.debugtapeId}`);
+  if (childTop.line !== spec.childLine) throw new Error(`child stopped at line ${childTop.line}, expected ${spec.childLine}`);
+  await until("the child capture to start", () => child.captures.length > 0 || childStop.variables.size > 0, 10000);
+  await api.manager.settled(child);
+  await child.session.customRequest("continue", { threadId: childStop.threadId });
   await terminated;
   log("debug session terminated");
   await until("the recording to close", () => api.manager.tracked.size === 0, 30000);
@@ -93,7 +109,7 @@ async function scenario(): Promise<void> {
 
   fs.writeFileSync(path.join(dir, "result.json"), JSON.stringify({
     session: sessions.session, snapshot: snap.snapshot, snapshotText: text,
-    statusBarSnapshots: tracked.recorder === undefined ? null : tracked.recorder.snapshots,
+    parentId: tracked.debugtapeId, childId: child.debugtapeId, childName: child.recorder.header.name,
   }, null, 2));
   // Hand over to the browser driver for the screenshot while the view is still populated.
   fs.writeFileSync(path.join(dir, "ready.json"), JSON.stringify({ session: spec.sessionName, label: "" }));

@@ -25,7 +25,12 @@ const VARS: Record<number, object[]> = {
   32: [{ name: "'a'", value: "[1, 2]", variablesReference: 33 }],
   33: [{ name: "0", value: "1", variablesReference: 0 }, { name: "len()", value: "2", variablesReference: 0 }],
   20: [{ name: "token", value: "'s3cr3t'", variablesReference: 0 }],
-  10: [{ name: "self_ref", value: "[...]", variablesReference: 10 }],
+  10: [
+    { name: "self_ref", value: "[...]", variablesReference: 10 },
+    { name: "os", value: "<module 'os'>", type: "module", variablesReference: 11 },
+    { name: "helper", value: "<function helper>", type: "function", variablesReference: 12 },
+    { name: "name", value: "0x4005 \"abc\"", type: "const char *", variablesReference: 13 },
+  ],
 };
 
 /** Plays the adapter: answers like debugpy and feeds both directions through the tracker state. */
@@ -60,7 +65,7 @@ test("with nothing fetched by the UI, the stack, local scopes and nested locals 
   const refs = sent.filter(([c]) => c === "variables").map(([, a]) => a.variablesReference);
   assert.deepEqual(sent[0], ["stackTrace", { threadId: 7, startFrame: 0, levels: 20 }]);
   assert.deepEqual(sent.filter(([c]) => c === "scopes").map(([, a]) => a.frameId), [3, 2, 1]);
-  assert.deepEqual(refs, [30, 20, 10, 32, 33], "breadth first; special variables skipped; the self reference once");
+  assert.deepEqual(refs, [30, 20, 10, 32, 33], "breadth first; special variables, modules, functions and C strings skipped; the self reference once");
   assert.ok(!refs.includes(99), "globals are not recorded");
   assert.equal(r.requests, sent.length);
 });
