@@ -11,7 +11,7 @@ import gdb  # type: ignore[import-not-found]
 
 from debugtape.adapters.gdb.values import GdbValueAccess
 
-__all__ = ["GdbBackend", "GdbFrame", "Snappoint", "breakpoint_fields"]
+__all__ = ["GdbBackend", "GdbFrame", "Snappoint", "breakpoint_fields", "WATCHPOINT_TYPES"]
 
 _BP_KINDS = {
     gdb.BP_BREAKPOINT: "breakpoint",
@@ -21,6 +21,7 @@ _BP_KINDS = {
     gdb.BP_READ_WATCHPOINT: "watchpoint",
     gdb.BP_ACCESS_WATCHPOINT: "watchpoint",
 }
+WATCHPOINT_TYPES = frozenset(t for t, k in _BP_KINDS.items() if k == "watchpoint")
 _SAMPLE_FRAMES = 64  # the pipeline keeps 64 frames of a sampled stack
 _BP_CATCHPOINT = getattr(gdb, "BP_CATCHPOINT", None)
 

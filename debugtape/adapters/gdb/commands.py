@@ -19,7 +19,7 @@ import gdb  # type: ignore[import-not-found]
 from debugtape.adapters.common.handoff import LineWriter
 from debugtape.adapters.common.recorder import Recorder, Sink, TapeError, _ingest_sink
 from debugtape.adapters.common.sampler import SAMPLE_SIGNAL, SignalSampler
-from debugtape.adapters.gdb.backend import GdbBackend, breakpoint_fields
+from debugtape.adapters.gdb.backend import WATCHPOINT_TYPES, GdbBackend, breakpoint_fields
 from debugtape.records import parse_rate
 
 __all__ = ["TAPE", "GdbTape", "use_pipe", "use_ingest", "headless_sampling"]
@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 SAMPLE_SIGNAL_NAME = f"SIG{SAMPLE_SIGNAL}"
 _MAX_REPORTED = 5  # stop-handler failures shown in gdb before they are only counted
+
+
+def _bp_key(bp: Any) -> tuple[Any, ...]:
+    return (bp.location, bp.condition, bp.enabled, bp.expression)
 
 
 def _say(text: str) -> None:
@@ -52,6 +56,7 @@ class GdbTape:
         self._connected = False
         self._catchpoint: Any = None  # the silent `catch signal SIG36` while sampling
         self._creating_internal = False
+        self._last_bp: dict[int, tuple[Any, ...]] = {}
 
     # -- gdb events ------------------------------------------------------------------------------
 
@@ -94,8 +99,8 @@ class GdbTape:
             return
         if isinstance(event, gdb.BreakpointEvent):
             bp = event.breakpoints[0]
-            kind = breakpoint_fields(bp)["bp_kind"]
-            rec.on_stop("watchpoint" if kind == "watchpoint" else "breakpoint", bp_id=str(bp.number))
+            reason = "watchpoint" if bp.type in WATCHPOINT_TYPES else "breakpoint"
+            rec.on_stop(reason, bp_id=str(bp.number))
             return
         rec.on_stop("step")
 
@@ -103,25 +108,24 @@ class GdbTape:
         code = getattr(event, "exit_code", None)
         self.recorder.on_exit(exit_code=code, reason="exited" if code is not None else "killed")
 
+    def seed_breakpoints(self) -> None:
+        """Remember the breakpoints that exist when a session starts, to see their real changes."""
+        self._last_bp = {bp.number: _bp_key(bp) for bp in gdb.breakpoints() if bp.is_valid()}
+
     def _bp(self, action: str, bp: Any) -> None:
         if not self.recorder.recording or not bp.visible or self.is_internal(bp):
             return
         if action == "removed":
             self.recorder.on_breakpoint("removed", {"bp_id": str(bp.number), "location": bp.location})
             return
-        fields = breakpoint_fields(bp)
-        if action == "changed" and not self._changed_beyond_hits(fields):
+        # gdb reports every hit as a modification; only real changes become events (the final
+        # hit counts are sent when the session ends).
+        key = _bp_key(bp)
+        before = self._last_bp.get(bp.number)
+        self._last_bp[bp.number] = key
+        if action == "changed" and (before is None or before == key):
             return
-        self.recorder.on_breakpoint(action, fields)
-
-    _last: dict[str, tuple[Any, ...]] = {}
-
-    def _changed_beyond_hits(self, fields: dict[str, Any]) -> bool:
-        # gdb reports every hit as a modification; only real changes become events.
-        key = (fields["location"], fields["condition"], fields["enabled"])
-        before = self._last.get(fields["bp_id"])
-        self._last[fields["bp_id"]] = key
-        return before is not None and before != key
+        self.recorder.on_breakpoint(action, breakpoint_fields(bp))
 
     # -- sampling --------------------------------------------------------------------------------
 
@@ -263,6 +267,7 @@ else .debugtape/tape.db at the top of the git work tree). --watch also records f
             db = words[i + 1]
             del words[i:i + 2]
         TAPE.connect()
+        TAPE.seed_breakpoints()
         session = TAPE.recorder.start(" ".join(words) or None, db=db, watch=watch)
         _say(f"debugtape: recording session {session} into {TAPE.recorder.db}")
 

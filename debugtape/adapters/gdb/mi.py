@@ -86,6 +86,7 @@ class MiClient:
             os.set_blocking(fd, False)
         self._token = 0
         self._results: dict[int, dict[str, Any]] = {}
+        self._posted: set[int] = set()
         self.events: deque[dict[str, Any]] = deque()
         self.malformed = 0
         self.stderr_tail = ""
@@ -101,6 +102,10 @@ class MiClient:
         except (BrokenPipeError, OSError) as exc:
             raise GdbDied(self.proc.poll()) from exc
         return self._token
+
+    def post(self, command: str) -> None:
+        """Send a command whose answer nobody waits for (an ^error is logged)."""
+        self._posted.add(self.send(command))
 
     def call(self, command: str, timeout: float = COMMAND_TIMEOUT) -> dict[str, Any]:
         """Send and wait for this command's ^done/^running/^error; the payload, or MiError."""
@@ -177,7 +182,13 @@ class MiClient:
         if kind == "prompt":
             return
         if kind == "result" and rec.get("token") is not None:
-            self._results[int(rec["token"])] = rec
+            token = int(rec["token"])
+            if token in self._posted:
+                self._posted.discard(token)
+                if rec.get("message") == "error":
+                    log.warning("gdb: %s", (rec.get("payload") or {}).get("msg"))
+                return
+            self._results[token] = rec
             return
         if kind == "malformed":
             self.malformed += 1

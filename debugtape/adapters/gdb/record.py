@@ -149,7 +149,7 @@ def _run(mi: MiClient, opts: RecordOptions) -> None:
             elif kind == "notify" and msg == "stopped":
                 if str(payload.get("reason", "")).startswith("exited"):
                     return
-                mi.call("-exec-continue")  # the snapshot or sample was taken inside gdb
+                mi.post("-exec-continue")  # the snapshot or sample was taken inside gdb
             elif kind in ("output", "target") and not opts.quiet:
                 sys.stderr.write(f"{payload}\n")  # the program's own output
     finally:
