@@ -153,6 +153,19 @@ class GitView:
                 state.branches[name] = oid
         return state
 
+    def reflog(self, limit: int = 50) -> list[tuple[str, str, str]] | None:
+        """HEAD's reflog, newest first: (commit, selector with time, subject). None if git has none."""
+        out = self._git(["log", "-g", f"-n{limit}", "--date=raw", "--format=%H%x00%gd%x00%gs", "HEAD"],
+                        ok=(128,))
+        if not out:
+            return None
+        entries = []
+        for line in out.splitlines():
+            parts = line.split("\0")
+            if len(parts) == 3:
+                entries.append((parts[0], parts[1], parts[2]))
+        return entries or None
+
     def count_files(self) -> int | None:
         out = self._git(["ls-files", "-z", "-co", "--exclude-standard"])
         return None if out is None else out.count("\0")

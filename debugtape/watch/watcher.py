@@ -17,7 +17,7 @@ from watchdog.observers import Observer
 
 from debugtape.errors import DebugtapeError
 from debugtape.watch.coalesce import Change, Coalescer
-from debugtape.watch.commits import ref_moves
+from debugtape.watch.commits import ref_moves, reflog_moves
 from debugtape.watch.gitview import MAX_RANGES, GitView, RefState
 
 __all__ = ["Watcher", "WatchError", "EDITOR_LITTER", "MAX_BATCH_PATHS"]
@@ -95,6 +95,7 @@ class Watcher:
         self.batches = 0
         self.errors = 0
         self._refs = RefState()
+        self._reflog_top: tuple[str, str, str] | None = None
         self._cond = threading.Condition()
         self._pending = Coalescer()
         self._refs_dirty = False
@@ -107,6 +108,8 @@ class Watcher:
     def start(self) -> None:
         if self.view is not None:
             self._refs = self.view.refs()
+            log_entries = self.view.reflog(1)
+            self._reflog_top = log_entries[0] if log_entries else None
         observer = Observer()
         handler = _Handler(self)
         observer.schedule(handler, str(self.root), recursive=True)
@@ -213,7 +216,18 @@ class Watcher:
         if refs and self.view is not None and self.top is not None:
             new = self.view.refs()
             old, self._refs = self._refs, new
-            for data in ref_moves(self.top, old, new):
+            moves: list[dict[str, Any]] | None = None
+            entries = self.view.reflog()
+            if entries:
+                moves = reflog_moves(self.top, self._reflog_top, entries, new.branch)
+                self._reflog_top = entries[0]
+            head_done = moves is not None
+            moves = moves or []
+            seen = {d.get("hash") for d in moves}
+            # Another branch that moved to a commit HEAD's moves already showed adds nothing.
+            moves += [d for d in ref_moves(self.top, old, new, head_done=head_done)
+                      if d.get("hash") not in seen]
+            for data in moves:
                 self.emit({"kind": "event", "type": "vcs_commit", "data": data})
 
     def _rel(self, path: str) -> str | None:

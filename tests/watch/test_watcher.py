@@ -92,17 +92,21 @@ def test_commits_checkout_and_branch_moves(repo: Path, watching: tuple[Watcher, 
     assert commit["message"] == "rewrite the parser" and commit["files"] == ["parser.c"]
     assert commit["previous"] == git(repo, "rev-parse", "HEAD~1")
 
+    # A checkout and a commit in quick succession (one batch): the reflog tells them apart.
     git(repo, "checkout", "-q", "-b", "topic", "HEAD~1")
     base = git(repo, "rev-parse", "HEAD")
-    assert rec.wait(lambda r: any(d["hash"] == base and d["reason"] == "checkout"
-                                  for d in r.of("vcs_commit")))
     (repo / "t.c").write_text("t\n")
     git(repo, "add", "t.c")
     git(repo, "commit", "-q", "-m", "topic work")
     topic = git(repo, "rev-parse", "HEAD")
     assert rec.wait(lambda r: any(d["hash"] == topic for d in r.of("vcs_commit")))
-    kinds = [(d["reason"], d["branch"]) for d in rec.of("vcs_commit")]
-    assert ("commit", "topic") in kinds
+    moves = [(d["reason"], d["hash"], d["branch"]) for d in rec.of("vcs_commit")]
+    assert moves[-2:] == [("checkout", base, "topic"), ("commit", topic, "topic")]
+
+    git(repo, "reset", "-q", "--hard", base)
+    assert rec.wait(lambda r: r.of("vcs_commit")[-1]["reason"] == "reset")
+    assert rec.of("vcs_commit")[-1]["hash"] == base
+    assert rec.of("vcs_commit")[-1]["previous"] == topic
 
     git(repo, "branch", "-f", "main", topic)  # another branch moved: a ref move
     assert rec.wait(lambda r: any(d["reason"] == "ref" and d["branch"] == "main"
@@ -167,5 +171,41 @@ def test_watching_a_subfolder_still_sees_commits(repo: Path) -> None:
         assert rec.wait(lambda r: "src/inner.c" in r.changes()
                         and any(d["hash"] == head for d in r.of("vcs_commit")))
         assert "outside.c" not in rec.changes()
+    finally:
+        w.stop()
+
+
+def test_fast_forward_lists_each_commit(repo: Path, watching: tuple[Watcher, Recorder]) -> None:
+    _, rec = watching
+    start = git(repo, "rev-parse", "HEAD")
+    git(repo, "checkout", "-q", "-b", "feature")
+    for i in range(3):
+        (repo / f"f{i}.c").write_text(f"{i}\n")
+        git(repo, "add", f"f{i}.c")
+        git(repo, "commit", "-q", "-m", f"feature {i}")
+    feature = git(repo, "log", "--format=%H", "-3", "--reverse").split()
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "feature")
+    assert rec.wait(lambda r: [d["reason"] for d in r.of("vcs_commit")][-3:] == ["merge"] * 3), \
+        [(d["reason"], d["hash"][:7], d.get("message")) for d in rec.of("vcs_commit")]
+    merged = rec.of("vcs_commit")[-3:]
+    assert [d["hash"] for d in merged] == feature
+    assert all(d["branch"] == "main" and d["previous"] == start for d in merged)
+
+
+def test_without_a_reflog_states_are_compared(repo: Path) -> None:
+    import shutil
+
+    git(repo, "config", "core.logAllRefUpdates", "false")
+    shutil.rmtree(repo / ".git" / "logs")
+    rec = Recorder()
+    w = Watcher(repo, rec, top=repo, git_dirs=[repo / ".git"], debounce=0.05)
+    w.start()
+    try:
+        (repo / "parser.c").write_text("x\n")
+        git(repo, "commit", "-q", "-am", "no reflog")
+        head = git(repo, "rev-parse", "HEAD")
+        assert rec.wait(lambda r: any(d["hash"] == head for d in r.of("vcs_commit")))
+        assert rec.of("vcs_commit")[-1]["reason"] == "commit"
     finally:
         w.stop()
