@@ -99,10 +99,10 @@ def matching_seqs(store: Any, session: str, flt: Filter) -> set[int] | None:
 
 
 def matching_sessions(store: Any, flt: Filter) -> set[str] | None:
-    """Sessions with at least one snapshot, breakpoint or sample matching the filter."""
+    """Sessions with a snapshot or breakpoint matching the filter (or, by commit, started on it)."""
     if flt.empty:
         return None
-    rows = store.events(types=["debug_snapshot", "breakpoint_set", "stack_sample", "session_started"],
+    rows = store.events(types=["debug_snapshot", "breakpoint_set", "session_started"],
                         **flt.store_filters())
     return {r.event.session for r in rows}
 
