@@ -53,8 +53,9 @@ def fast_debugpy_command(command: Sequence[str]) -> list[str] | None:
     return None
 
 
-def split_program(program: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
-    """`script.py ARGS` or `-m module ARGS` -> ({"program": abs path} or {"module": m}, args)."""
+def split_program(program: Sequence[str], cwd: str | None = None) -> tuple[dict[str, Any], list[str]]:
+    """`script.py ARGS` or `-m module ARGS` -> ({"program": abs path} or {"module": m}, args).
+    A script path is taken relative to `cwd` (the program's working directory)."""
     items = list(program)
     if not items:
         raise ValueError("nothing to run: give `script.py [ARGS]` or `-m module [ARGS]` after --")
@@ -64,14 +65,17 @@ def split_program(program: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
         return {"module": items[1]}, items[2:]
     if items[0].startswith("-m") and len(items[0]) > 2:
         return {"module": items[0][2:]}, items[1:]
-    return {"program": os.path.abspath(items[0])}, items[1:]
+    path = os.path.abspath(os.path.join(cwd or os.getcwd(), items[0]))
+    if not os.path.isfile(path):
+        raise ValueError(f"no such Python program: {path}")
+    return {"program": path}, items[1:]
 
 
 def launch_arguments(program: Sequence[str], cwd: str | None = None, nodelay: bool = True,
                      just_my_code: bool = False, env: Mapping[str, str] | None = None,
                      python: str | None = None, stop_on_entry: bool = False) -> dict[str, Any]:
     """The `launch` request arguments for debugpy."""
-    target, args = split_program(program)
+    target, args = split_program(program, cwd)
     exe = python or sys.executable
     launch: dict[str, Any] = {
         **target,

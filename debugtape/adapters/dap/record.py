@@ -80,7 +80,7 @@ class HeadlessRecorder:
         self.nodelay = nodelay
         self.cwd = opts.cwd or os.getcwd()
         self.python = python or sys.executable
-        split_program(opts.program)  # fails early, before any process starts, on a bad target
+        split_program(opts.program, self.cwd)  # fails early, before any process starts, on a bad target
         self.breaks, self.functions = parse_locations(opts.breaks, self.cwd)
         snaps, snap_functions = parse_locations(opts.snappoints, self.cwd)
         self.functions += snap_functions

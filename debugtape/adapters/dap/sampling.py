@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PySpySampler", "py_spy_path", "samples_from_chrome_trace"]
+__all__ = ["PySpySampler", "program_threads", "py_spy_path", "samples_from_chrome_trace"]
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,12 @@ class PySpySampler:
             events = []
         finally:
             shutil.rmtree(self._dir, ignore_errors=True)
-        return samples_from_chrome_trace(events, self.started, self.rate)
+        samples = []
+        for rec in samples_from_chrome_trace(events, self.started, self.rate):
+            threads = program_threads(rec["threads"])
+            if threads:
+                samples.append({**rec, "threads": threads, "rate_hz": self.rate})
+        return samples
 
 
 def samples_from_chrome_trace(events: Sequence[Mapping[str, Any]], t0: float, rate: float) -> list[dict[str, Any]]:
@@ -118,6 +123,25 @@ def samples_from_chrome_trace(events: Sequence[Mapping[str, Any]], t0: float, ra
         if threads:
             out.append({"kind": "sample", "ts": t0 + tick / 1e6, "threads": threads})
         tick += step
+    return out
+
+
+_DEBUGPY_DIR = os.sep + "debugpy" + os.sep
+_THREADING = os.sep + "threading.py"
+
+
+def program_threads(threads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The program's own threads, without debugpy's: py-spy sees pydevd's threads and the
+    tracing frames it puts on top of the program's, which DAP hides."""
+    out = []
+    for t in threads:
+        frames = t.get("frames") or []
+        outer = next((f for f in reversed(frames) if not str(f.get("file", "")).endswith(_THREADING)), None)
+        if outer is None or _DEBUGPY_DIR in str(outer.get("file", "")):
+            continue  # a debugger thread (or an idle one that is all threading.py)
+        own = [f for f in frames if _DEBUGPY_DIR not in str(f.get("file", ""))]
+        if own:
+            out.append({**t, "frames": own})
     return out
 
 

@@ -1,0 +1,140 @@
+"""`debugtape record --python`: real debugpy, real programs, into a real store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from debugtape.adapters.common.options import RecordOptions
+from debugtape.adapters.dap.protocol import DapError
+from debugtape.adapters.dap.record import record
+from tests.adapters.dap.conftest import FIXTURES, mark_line
+from tests.support import need_binary, need_module
+
+FEATURES = FIXTURES / "features.py"
+ENV_SECRET = "hunter2-ENV-9d8c7b6a"
+LOCAL_SECRET = "tok-SECRET-7f3a9c1e5b"
+
+
+def events(db: Path, session: str, *types: str) -> list[Any]:
+    from debugtape.store import Store
+
+    store = Store(db)
+    try:
+        return [row.event for row in store.events(session=session, types=list(types) or None)]
+    finally:
+        store.close()
+
+
+def no_secret_on_disk(db: Path, *secrets: str) -> None:
+    files = list(db.parent.glob("tape.db*"))
+    assert files
+    for f in files:
+        data = f.read_bytes()
+        for secret in secrets:
+            assert secret.encode() not in data, f"{secret!r} reached {f.name}"
+
+
+@pytest.mark.timeout(120)
+def test_features_program_is_recorded_with_bounds_and_without_secrets(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    need_module("debugpy")
+    monkeypatch.setenv("DEBUGTAPE_TEST_PASSWORD", ENV_SECRET)
+    breaks = [f"features.py:{mark_line(FEATURES, m)}" for m in ("recursion-bottom", "generator", "async", "thread", "shapes")]
+    sid = record(RecordOptions(program=["features.py"], db=store_path, breaks=breaks, exceptions="uncaught",
+                               cwd=str(FIXTURES), name="features"))
+    evs = events(store_path, sid)
+    started, ended = evs[0], evs[-1]
+    assert started.type == "session_started" and started.data["tool"] == "python"
+    assert started.data["name"] == "features"
+    assert started.data["env"]["DEBUGTAPE_TEST_PASSWORD"].startswith("[REDACTED")
+    assert ended.type == "session_ended" and ended.data["exit_code"] == 1
+    notes = [e.data["text"] for e in evs if e.type == "note"]
+    assert any("child processes are not recorded" in n for n in notes)
+    snaps = [e.data for e in evs if e.type == "debug_snapshot"]
+    tops = [(s["reason"], s["frames"][0]["symbol"]) for s in snaps]
+    assert tops[0] == ("breakpoint", "recurse")
+    assert [f["symbol"] for f in snaps[0]["frames"][:6]] == ["recurse"] * 6  # recursion depth 5 + 1
+    assert [f["locals"]["n"] for f in snaps[0]["frames"][:5]] == [0, 1, 2, 3, 4]
+    assert "locals" not in snaps[0]["frames"][5]  # locals are read in the top 5 frames only
+    assert tops[1:4] == [("breakpoint", "numbers")] * 3  # a generator resumed three times
+    assert [s["frames"][0]["locals"]["k"] for s in snaps[1:4]] == [0, 1, 2]
+    assert tops[4] == ("breakpoint", "fetch") and snaps[4]["frames"][0]["locals"]["answer"] == "'slept 0.01'"
+    workers = sorted((s["thread"]["name"], s["frames"][0]["locals"]["idx"]) for s in snaps[5:8])
+    assert workers == [("worker-0", 0), ("worker-1", 1), ("worker-2", 2)]
+    shapes = snaps[8]
+    local = shapes["frames"][0]["locals"]
+    assert shapes["frames"][0]["symbol"] == "shapes"
+    assert local["huge"][:3] == [0, 1, 2]
+    assert local["cyclic"]["self"] == {"$cycle": "frames[0].locals.cyclic"}
+    assert local["api_token"].startswith("[REDACTED") and local["password"].startswith("[REDACTED")
+    assert any(t["path"] == "frames[0].locals.huge" and t["total"] == 100000 for t in shapes["truncation"])
+    assert tops[9] == ("exception", "main") and snaps[9]["exception"]["type"] == "KeyError"
+    bps = [e.data for e in evs if e.type == "breakpoint_set"]
+    assert len(bps) == 6  # five lines and the uncaught-exception catchpoint
+    no_secret_on_disk(store_path, ENV_SECRET, LOCAL_SECRET)
+
+
+@pytest.mark.timeout(90)
+def test_module_with_conditional_snappoint(store_path: Path) -> None:
+    need_module("debugpy")
+    line = mark_line(FIXTURES / "loop.py", "hit")
+    sid = record(RecordOptions(program=["-m", "loop", "6"], db=store_path, cwd=str(FIXTURES),
+                               snappoints=[f"loop.py:{line}:i == 4"]))
+    snaps = [e.data for e in events(store_path, sid, "debug_snapshot")]
+    assert len(snaps) == 1
+    assert snaps[0]["reason"] == "snappoint"
+    assert snaps[0]["frames"][0]["locals"] == {"i": 4, "doubled": 8, "label": "'item-4'"}
+    (bp,) = [e.data for e in events(store_path, sid, "breakpoint_set")]
+    assert bp["condition"] == "i == 4" and bp["line"] == line
+
+
+@pytest.mark.timeout(90)
+def test_pause_sampling_without_py_spy(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    need_module("debugpy")
+    monkeypatch.setenv("DEBUGTAPE_PY_SPY", "0")
+    sid = record(RecordOptions(program=["busy.py", "1.5"], db=store_path, cwd=str(FIXTURES), sample_hz=100))
+    samples = [e.data for e in events(store_path, sid, "stack_sample")]
+    started = events(store_path, sid, "session_started")[0]
+    assert started.data["meta"]["sampling"] == "dap-pause"
+    assert len(samples) >= 20, len(samples)
+    symbols = {f.get("symbol") for s in samples for f in s["frames"]}  # frames are interned per event
+    assert {"inner", "outer"} <= symbols
+
+
+@pytest.mark.timeout(90)
+def test_py_spy_sampling(store_path: Path) -> None:
+    need_binary("py-spy")
+    need_module("debugpy")
+    sid = record(RecordOptions(program=["busy.py", "1.5"], db=store_path, cwd=str(FIXTURES), sample_hz=100))
+    started = events(store_path, sid, "session_started")[0]
+    samples = [e.data for e in events(store_path, sid, "stack_sample")]
+    assert started.data["meta"]["sampling"] == "py-spy"
+    assert len(samples) >= 100, len(samples)  # 1.5 s of work at 100 Hz, plus start-up
+    assert not any("/debugpy/" in str(f.get("file")) for s in samples for f in s["frames"])
+    symbols = {f.get("symbol") for s in samples for f in s["frames"]}  # frames are interned per event
+    assert {"inner", "outer"} <= symbols
+
+
+def test_bad_target_fails_early_with_a_clear_error(store_path: Path) -> None:
+    with pytest.raises(DapError, match="-m needs a module name"):
+        record(RecordOptions(program=["-m"], db=store_path))
+    assert not store_path.exists()
+
+
+@pytest.mark.timeout(90)
+def test_cli_record_python_prints_the_session(store_path: Path) -> None:
+    need_module("debugpy")
+    line = mark_line(FIXTURES / "loop.py", "hit")
+    out = subprocess.run([sys.executable, "-m", "debugtape", "record", "--db", str(store_path), "--python",
+                          "--break", f"loop.py:{line}", "--", "loop.py", "3"],
+                         cwd=FIXTURES, capture_output=True, text=True, timeout=80)
+    assert out.returncode == 0, out.stderr
+    sid = out.stdout.strip().splitlines()[-1]
+    show = subprocess.run([sys.executable, "-m", "debugtape", "show", "--db", str(store_path), "--json", sid],
+                          capture_output=True, text=True, timeout=60)
+    assert json.loads(show.stdout)["session"]["counts"]["snapshots"] == 3
