@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,30 +108,13 @@ def matching_sessions(store: Any, flt: Filter) -> set[str] | None:
 
 
 def event_summary(event: Event, t0: float | None) -> str:
-    """One line saying what an event is, for the replay view."""
-    data = event.data
+    """One line saying what an event is, for the replay view (the CLI's wording, with a time)."""
+    from debugtape.cli.render import event_summary as describe
+
     t = ""
     if t0 is not None:
         try:
             t = f"+{parse_ts(event.ts) - t0:.3f}s "
         except ValueError:
             t = ""
-    head = f"{t}#{event.seq} {event.type}"
-    if event.type == "debug_snapshot":
-        frames: Sequence[Any] = data.get("frames") or []
-        top = frames[0] if frames and isinstance(frames[0], Mapping) else {}
-        return (f"{head}: {data.get('reason', '')} in {top.get('symbol', '??')} at "
-                f"{_where(top.get('file'), top.get('line'))}")
-    if event.type.startswith("breakpoint_"):
-        return f"{head}: {data.get('location') or _where(data.get('file'), data.get('line'))}"
-    if event.type == "stack_sample":
-        return f"{head}: {len(data.get('threads') or [])} thread(s)"
-    if event.type == "note":
-        return f"{head}: {data.get('text', '')}"
-    if event.type == "session_ended":
-        return f"{head}: {data.get('reason', '')} exit {data.get('exit_code')}"
-    if event.type == "file_changed":
-        return f"{head}: {data.get('kind', '')} {data.get('path', '')}"
-    if event.type == "vcs_commit":
-        return f"{head}: {str(data.get('hash', ''))[:10]} {data.get('message', '')}"
-    return head
+    return f"{t}{event.type}: {describe(event)}"
