@@ -130,3 +130,18 @@ def test_snapshot_details_are_chunked_in_order(store_path: Path) -> None:
     assert [len(c) for c in chunks] == [DETAIL_CHUNK, 44]
     assert chunks[0] + chunks[1] == json.loads(json.dumps(data["details"]))
     assert _embedded(page, "dt-summary")["detail_chunk"] == DETAIL_CHUNK
+
+
+def test_sessions_without_snapshots_or_samples_still_render(store_path: Path) -> None:
+    from debugtape.pipeline import open_pipeline
+
+    with open_pipeline(store_path) as p:
+        p.feed({"kind": "start", "name": "empty"})
+        p.feed({"kind": "snapshot", "reason": "manual", "frames": []})  # a stop without frames
+        sid = str(p.session_id)
+    with Store(store_path, readonly=True) as store:
+        data = build_report_data(store, [sid])
+    (session,) = data["summary"]["sessions"]
+    assert session["flame"] is None and session["hot"] == [] and session["samples"] == 0
+    assert data["details"][0]["frames"] == [] and session["status"] == "completed"
+    assert "empty" in render_html(data)
