@@ -259,8 +259,7 @@ class Recorder:
     def restore_commands(self, session: str | None = None) -> list[str]:
         """The debugger commands that recreate a session's breakpoints (`debugtape breakpoints`)."""
         cmd = debugtape_command(["breakpoints", session or "latest", "--format", self.backend.tool])
-        if self.db:
-            cmd += ["--db", self.db]
+        cmd += ["--db", self.db or str(resolve_db(None, cwd=self.backend.process_info().get("cwd")))]
         out = _run(cmd, "debugtape breakpoints")
         return [line.strip() for line in out.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 

@@ -215,6 +215,9 @@ def _interrupt(mi: MiClient, opts: RecordOptions) -> None:
         while ev is not None and not (ev.get("type") == "notify" and ev.get("message") == "stopped"):
             ev = mi.next_event(timeout=5)
         _quiet_stop(mi)
-        mi.call("-target-detach" if opts.attach is not None else "kill", timeout=10)
+        if opts.attach is not None:
+            mi.call("-target-detach", timeout=10)
+        else:
+            mi.console("kill", timeout=10)
     except Exception as exc:
         log.debug("interrupt cleanup: %s", exc)
