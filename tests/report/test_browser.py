@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from debugtape.pipeline import open_pipeline
 from debugtape.store import Store
 from tests.report.browser import open_report
 from tests.report.conftest import record_session
@@ -58,6 +59,9 @@ def test_report_of_a_real_debugpy_session_in_chromium(tmp_path: Path, store_path
 @pytest.mark.timeout(120)
 def test_two_sessions_side_by_side_and_hostile_values(tmp_path: Path, store_path: Path) -> None:
     a = record_session(store_path, "first", snaps=4)
+    with open_pipeline(store_path) as p:  # a file watcher's session between the two runs
+        p.feed({"kind": "start", "name": "watch", "tool": "watch"})
+        p.feed({"kind": "event", "type": "file_changed", "data": {"path": "src/prog.c", "kind": "modified"}})
     b = record_session(store_path, "second", snaps=4, head_value=100)
     page = tmp_path / "two.html"
     _debugtape("report", a[:8], b[:8], "--db", str(store_path), "-o", str(page), cwd=tmp_path)
@@ -69,3 +73,4 @@ def test_two_sessions_side_by_side_and_hostile_values(tmp_path: Path, store_path
     assert seen["localNames"] == ["n", "label"]
     assert int(seen["localValues"][0]) >= 100  # marker 5 (0-based) is the second run's
     assert seen["compareRows"] == 2
+    assert seen["changeMarks"] == 1 and seen["markersWallClock"] == 8

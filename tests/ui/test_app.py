@@ -165,3 +165,33 @@ def test_active_session_updates_live(store_path: Path) -> None:
         stop.set()
         thread.join(10)
     assert not errors
+
+
+@pytest.mark.timeout(60)
+def test_filter_by_commit_and_file(store_path: Path) -> None:
+    sid = _record(store_path, "one", 2)
+    with Store(store_path, readonly=True) as store:
+        head = store.session(sid)["commit"]
+    if not head:
+        pytest.skip("the recording was not made inside a git work tree")
+
+    async def run() -> None:
+        with Store(store_path, readonly=True) as store:
+            app = TapeApp(store, store_path, poll_interval=0.1)
+            async with app.run_test(size=(160, 40)) as pilot:
+                table = app.screen.query_one("#sessions", DataTable)
+                assert table.row_count == 1
+                await pilot.press("slash", *f"commit:{head[:8]}", "enter")
+                await pilot.pause(0.2)
+                assert table.row_count == 1
+                await pilot.press("slash", "ctrl+u", *"commit:0000000", "enter")
+                await _wait(pilot, lambda: table.row_count == 0)
+                await pilot.press("slash", "ctrl+u", *f"file:{SRC.name}", "enter")
+                await _wait(pilot, lambda: table.row_count == 1)
+                await pilot.press("enter")
+                await _wait(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
+                assert app.screen.query_one("#snapshots", DataTable).row_count == 2
+                await pilot.press("slash", "ctrl+u", *"file:elsewhere.c", "enter")
+                await _wait(pilot, lambda: app.screen.query_one("#snapshots", DataTable).row_count == 0)
+
+    asyncio.run(run())

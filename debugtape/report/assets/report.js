@@ -71,6 +71,7 @@
       const base = aligned ? 0 : (s.t0 || 0);
       lo = Math.min(lo, base); hi = Math.max(hi, base + s.duration);
     });
+    if (!aligned) S.changes.forEach((c) => { lo = Math.min(lo, c.t); hi = Math.max(hi, c.t); });
     if (!isFinite(lo)) { lo = 0; hi = 1; }
     const span = Math.max(hi - lo, 1e-3);
     const pct = (t) => (((t - lo) / span) * 100).toFixed(3) + "%";
@@ -86,10 +87,14 @@
           '" title="' + esc(r + " · " + N[sn.sym[k]] + " " + N[sn.loc[k]] + " · t=" + fmtT(sn.t[k])) + '"></i>');
       }
       s.notes.forEach((n) => parts.push('<span class="note-mark" style="left:' + pct(base + n.t) + '" title="' + esc(n.text) + '">✎</span>'));
-      if (!aligned) S.changes.filter((c) => c.session === s.id).forEach((c) =>
-        parts.push('<span class="chg" style="left:' + pct(c.t) + '" title="' + esc(c.type + " " + (c.path || c.hash || "")) + '"></span>'));
       parts.push("</div></div>");
     });
+    if (!aligned && S.changes.length) { // on the wall clock, file changes and commits get a lane of their own
+      parts.push('<div class="lane" id="changes-lane"><span class="lane-label">file changes and commits · ' + S.changes.length + '</span><div class="lane-body">');
+      S.changes.forEach((c) => parts.push('<span class="chg" style="left:' + pct(c.t) + '" title="' +
+        esc((c.type === "vcs_commit" ? "commit " + short(c.hash) + " " + (c.message || "") : (c.kind || "changed") + " " + c.path) + " · " + c.ts) + '"></span>'));
+      parts.push("</div></div>");
+    }
     const ticks = [];
     for (let j = 0; j <= 6; j++) {
       const t = lo + (span * j) / 6;

@@ -47,7 +47,11 @@ try {
   if (await compare.count()) { await compare.click(); out.compareRows = await page.locator("#compare tbody tr").count(); }
   await shot("breakpoints");
   await page.click("#tabs [data-tab='timeline']");
-  await marker.click({ force: true });
+  await page.uncheck("#aligned"); // wall clock: file changes and commits get their lane
+  out.changeMarks = await page.locator("#timeline .chg").count();
+  out.markersWallClock = await page.locator("#timeline .snap").count();
+  await page.check("#aligned");
+  await page.locator("#timeline .snap").nth(k).click({ force: true });
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
 } finally {
   await browser.close();
