@@ -58,47 +58,51 @@ class _Names:
 
 
 class _Flame:
-    """A merged call tree of sampled stacks plus per-function self and total counts."""
+    """Sampled stacks counted once per distinct stack; the tree and the hot spots come from the counts."""
 
     def __init__(self) -> None:
-        self.root: list[Any] = [0, {}]  # [count, {frame key: child}]
-        self.self_counts: dict[FrameKey, int] = {}
-        self.total_counts: dict[FrameKey, int] = {}
+        self.counts: dict[Stack, int] = {}
         self.samples = 0
 
     def add(self, stack: Stack, n: int = 1) -> None:
         self.samples += n
-        node = self.root
-        node[0] += n
-        for key in stack:
-            kids = node[1]
-            child = kids.get(key)
-            if child is None:
-                child = kids[key] = [0, {}]
-            child[0] += n
-            node = child
-        leaf = stack[-1]
-        self.self_counts[leaf] = self.self_counts.get(leaf, 0) + n
-        totals = self.total_counts
-        for key in set(stack):
-            totals[key] = totals.get(key, 0) + n
+        self.counts[stack] = self.counts.get(stack, 0) + n
 
     def encode(self, names: _Names, min_count: int) -> list[Any]:
-        """[name index, total, children] with children below min_count left out (drawn as gaps)."""
+        """[name index, total, children], children below min_count left out (drawn as gaps).
 
-        def enc(key: FrameKey | None, node: list[Any]) -> list[Any]:
-            kids = [enc(k, c) for k, c in node[1].items() if c[0] >= min_count]
+        Built top-down by grouping stacks on their frame at each depth, descending only into
+        groups big enough to be drawn: the work stops where the boxes become too thin to see,
+        which matters when a long run has hundreds of thousands of distinct stacks.
+        """
+
+        def grow(items: list[tuple[Stack, int]], depth: int) -> list[list[Any]]:
+            groups: dict[FrameKey, list[Any]] = {}
+            for stack, n in items:
+                if len(stack) > depth:
+                    group = groups.get(stack[depth])
+                    if group is None:
+                        group = groups[stack[depth]] = [0, []]
+                    group[0] += n
+                    group[1].append((stack, n))
+            kids = [[names(_label(key)), total, grow(members, depth + 1)]
+                    for key, (total, members) in groups.items() if total >= min_count]
             kids.sort(key=lambda k: -k[1])
-            label = names(_label(key)) if key else names("all samples")
-            return [label, node[0], kids]
+            return kids
 
-        return enc(None, self.root)
+        return [names("all samples"), self.samples, grow(list(self.counts.items()), 0)]
 
     def hot(self, rows: int) -> list[dict[str, Any]]:
-        keys = sorted(self.total_counts, key=lambda k: (-self.self_counts.get(k, 0),
-                                                         -self.total_counts[k], k))
-        return [{"symbol": k[0], "file": k[1], "self": self.self_counts.get(k, 0),
-                 "total": self.total_counts[k]} for k in keys[:rows]]
+        self_counts: dict[FrameKey, int] = {}
+        totals: dict[FrameKey, int] = {}
+        for stack, n in self.counts.items():
+            leaf = stack[-1]
+            self_counts[leaf] = self_counts.get(leaf, 0) + n
+            for key in set(stack):
+                totals[key] = totals.get(key, 0) + n
+        keys = sorted(totals, key=lambda k: (-self_counts.get(k, 0), -totals[k], k))
+        return [{"symbol": k[0], "file": k[1], "self": self_counts.get(k, 0), "total": totals[k]}
+                for k in keys[:rows]]
 
 
 def _label(key: FrameKey) -> str:
