@@ -107,8 +107,12 @@ class BlameCache:
         self.git_calls = 0  # for tests and the benchmark
         self._queue: queue.SimpleQueue[tuple[str, Repo, _FileBlame, set[int]]] | None = None
 
-    def blame(self, locations: Sequence[tuple[str | None, int | None]]) -> list[dict[str, Any]]:
-        """One answer per (absolute file, line): {commit, author_time} or {status[, reason]}."""
+    def blame(self, locations: Sequence[tuple[str | None, int | None]],
+              widen: Sequence[bool] | None = None) -> list[dict[str, Any]]:
+        """One answer per (absolute file, line): {commit, author_time} or {status[, reason]}.
+
+        `widen[i]` says whether to blame the rest of location i's function in the background
+        (default: all). Only the innermost frame steps, so the pipeline widens that one alone."""
         states: dict[str, dict[str, Any] | tuple[Repo, _FileBlame]] = {}
         for path, _ in locations:
             if path and path not in states:
@@ -125,7 +129,12 @@ class BlameCache:
             answers.append(answer)
         if todo:
             self._run(todo)
-            self._widen_later(todo)
+            later: dict[str, tuple[Repo, _FileBlame, set[int]]] = {}
+            for i, (path, line) in enumerate(locations):
+                if path in todo and isinstance(line, int) and (widen is None or widen[i]):
+                    repo, fb, _ = todo[path]
+                    later.setdefault(path, (repo, fb, set()))[2].add(line)
+            self._widen_later(later)
             answers = [a if a is not None else self._answer(states, p, n)
                        or {"status": "unknown", "reason": "git blame gave no answer"}
                        for a, (p, n) in zip(answers, locations, strict=True)]
@@ -211,7 +220,7 @@ class BlameCache:
     def _widen_later(self, todo: dict[str, tuple[Repo, _FileBlame, set[int]]]) -> None:
         """Queue the rest of each asked line's function, blamed by a background thread, so the
         next steps through it find their lines cached while this stop paid only for its own."""
-        if self._widen is None:
+        if self._widen is None or not todo:
             return
         if self._queue is None:
             self._queue = queue.SimpleQueue()

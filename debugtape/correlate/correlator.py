@@ -145,7 +145,7 @@ class GitCorrelator:
                 if path is not None and line is not None:
                     missing.append(i)
         if missing:
-            blames = self.blame_cache.blame([locs[i] for i in missing])
+            blames = self.blame_cache.blame([locs[i] for i in missing], widen=[i == 0 for i in missing])
             if len(self._memo) > _MEMO_SIZE:
                 self._memo.clear()
             for i, blame in zip(missing, blames, strict=True):
