@@ -93,9 +93,11 @@ def command(path: Path | None, db: Path | None, name: str | None, debounce: int,
     db_path = resolve_db(db, cwd=path)
     root = default_root(db_path, path)
     stop = threading.Event()
+    signals: list[int] = []
 
     def on_signal(signum: int, _frame: object) -> None:
-        if stop.is_set():  # a second Ctrl-C while stopping: quit now (the session reads interrupted)
+        signals.append(signum)
+        if len(signals) > 1:  # a second Ctrl-C while stopping: quit now (the session reads interrupted)
             os._exit(128 + signum)
         stop.set()
 

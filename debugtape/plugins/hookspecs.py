@@ -50,8 +50,8 @@ def debugtape_file_changed(data: dict[str, Any]) -> None:
 
 @hookspec
 def debugtape_commit_seen(data: dict[str, Any]) -> None:
-    """HEAD moved (a commit, checkout or reset): the `vcs_commit` event's data (hash, branch,
-    parents, author, message, files, author_time)."""
+    """A `vcs_commit` is recorded (a commit, checkout, reset, merge... or another branch moved):
+    hash, branch, parents, author, message, files, author_time, reason, previous."""
 
 
 @hookspec
