@@ -4,9 +4,10 @@
 
 debugtape: `Redactor.redact(record)` on every record (a fresh redactor, one pass, so its
 caches start cold). detect-secrets (default plugins and filters) on the same records, first
-ones of the list, in two modes: a pretty-printed JSON document per record (one key or value
-per line, the granularity a value redactor needs; the headline ratio) and one compact JSON
-line per record (detection only: it cannot tell which value to replace).
+ones of the list, in three modes: a pretty-printed JSON document per record (one key or value
+per line, the granularity a value redactor needs; the headline ratio), one compact JSON
+line per record (detection only: it cannot tell which value to replace), and each key and
+string value scanned on its own (detect-secrets used as a value redactor).
 MB/s counts the compact JSON size of the records per second of this process's CPU time
 (`time.process_time`), so other load on the machine does not skew either side.
 """
@@ -26,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corpus.baseline import available, ds_findings, ds_settings  # noqa: E402
+from corpus.baseline import available, ds_findings, ds_per_value, ds_settings  # noqa: E402
 from corpus.records import clean_records, labelled_records  # noqa: E402
 
 from debugtape.redact import Redactor  # noqa: E402
@@ -54,6 +55,14 @@ def time_ours(records: list[dict[str, Any]]) -> tuple[float, int]:
         _, stats = r.redact(rec)
         redactions += stats.count
     return time.process_time() - t0, redactions
+
+
+def time_ds_values(records: list[dict[str, Any]]) -> tuple[float, int]:
+    found = 0
+    t0 = time.process_time()
+    for rec in records:
+        found += ds_per_value(rec)
+    return time.process_time() - t0, found
 
 
 def time_ds(records: list[dict[str, Any]], pretty: bool) -> tuple[float, int]:
@@ -89,11 +98,14 @@ def main() -> None:
     with ds_settings() if available() else contextlib.nullcontext():
         pretty_s, pretty_found = time_ds(sub, pretty=True)
         line_s, line_found = time_ds(sub, pretty=False)
-    pretty_rate, line_rate = sub_size / pretty_s, sub_size / line_s
+        value_s, value_found = time_ds_values(sub)
+    pretty_rate, line_rate, value_rate = sub_size / pretty_s, sub_size / line_s, sub_size / value_s
     print(f"detect-secrets, pretty JSON:      {pretty_rate:8.4f} MB/s  ({pretty_found} findings in {nb} records)")
     print(f"detect-secrets, one JSON line:    {line_rate:8.4f} MB/s  ({line_found} findings)")
+    print(f"detect-secrets, each value:       {value_rate:8.4f} MB/s  ({value_found} findings)")
     print(f"ratio vs pretty JSON (headline):  {ours_rate / pretty_rate:8.0f}x")
     print(f"ratio vs one JSON line:           {ours_rate / line_rate:8.0f}x")
+    print(f"ratio vs each value:              {ours_rate / value_rate:8.0f}x")
 
 
 if __name__ == "__main__":

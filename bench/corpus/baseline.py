@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["available", "ds_settings", "ds_findings", "ds_scan_record", "overlaps"]
+__all__ = ["available", "ds_settings", "ds_findings", "ds_per_value", "ds_scan_record", "overlaps", "strings"]
 
 
 def ds_settings() -> Any:
@@ -34,6 +34,26 @@ def ds_findings(text: str) -> list[str]:
             if s.secret_value:
                 found.append(s.secret_value)
     return found
+
+
+def strings(value: Any) -> Iterator[str]:
+    """Every key and string value of a JSON-like value, depth first."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings(v)
+
+
+def ds_per_value(record: Any) -> int:
+    """detect-secrets as a value redactor: one scan per key and string value; returns findings."""
+    from detect_secrets.core.scan import scan_line
+
+    return sum(1 for s in strings(record) for _ in scan_line(s))
 
 
 def ds_scan_record(record: Any) -> Iterator[str]:

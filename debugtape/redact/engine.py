@@ -32,6 +32,7 @@ _MIN_SCAN = 6  # no secret rule can match a shorter string
 _CLEAN_CACHE_MAX = 200_000
 _CLEAN_CACHE_LEN = 512
 _CARD_MIN = 10**12
+_HEX_DIGITS = "0123456789abcdefABCDEF"
 _ADDR = re.compile(r"(0x[0-9a-fA-F]+)(?:\s+(.*))?\Z", re.S)
 _FLAG = re.compile(r"--?([A-Za-z][\w\-]{1,63})\Z")
 _NAME = re.compile(r"[A-Za-z_][\w.\-]{0,63}\Z")
@@ -103,19 +104,14 @@ class Redactor:
         if s[:2] == "0x":
             # Debugger pointers: `0x4052a0` or `0x4052a0 "text"`; the address is a clue and
             # unique, the text repeats, so only the text is scanned (and cached).
-            if len(s) <= 18 and s[2:].isalnum() and s.isascii():
-                try:
-                    int(s, 16)
+            i = s.find(" ")
+            head = s if i < 0 else s[:i]
+            if 2 < len(head) <= 18 and not head[2:].strip(_HEX_DIGITS):
+                if i < 0:
                     return s
-                except ValueError:
-                    pass
-            m = _ADDR.match(s)
-            if m:
-                rest = m.group(2)
-                if rest is None:
-                    return s
-                out_rest = self._text(rest, stats)
-                return s if out_rest is rest else s[: m.start(2)] + out_rest
+                rest = s[i + 1:]
+                out_rest = rest if rest in self._clean else self._text(rest, stats)
+                return s if out_rest is rest else s[: i + 1] + out_rest
         try:
             out = self._scanner.scan(s, stats)
         except Exception:
