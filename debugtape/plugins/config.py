@@ -28,16 +28,21 @@ class PluginConfig:
 
 
 def _read_toml(path: Path) -> Mapping[str, Any] | None:
+    if not path.is_file():
+        return None
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10: no TOML reader in the standard library
-        return None
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ModuleNotFoundError as exc:
+            raise ConfigError(str(path), "reading TOML on Python 3.10 needs `pip install tomli`") from exc
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
         return None
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # TOMLDecodeError is a ValueError
         raise ConfigError(str(path), f"cannot read it: {exc}") from exc
 
 

@@ -114,7 +114,7 @@ def test_hanging_plugin_times_out_and_is_disabled(plugin_path: Path, tmp_path: P
 
         started = time.monotonic()
         second = hooks.snapshot(_snapshot())
-        assert time.monotonic() - started < 0.25
+        assert time.monotonic() - started < 0.3 * 3  # no second wait for the hung plugin
         assert second is not None and second["tags"] == ["sample"]
         hanging = sys.modules["debugtape_sample_plugin.hanging"]
         assert hanging.calls["snapshot"] == 1  # never called again

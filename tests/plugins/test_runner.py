@@ -32,7 +32,7 @@ def test_value_error_and_timeout() -> None:
         # The next call runs on a fresh worker while the old one is still stuck.
         started = time.monotonic()
         assert runner.call(lambda: "next").value == "next"
-        assert time.monotonic() - started < 0.2
+        assert time.monotonic() - started < 0.2 * 4  # well under a second deadline wait
         release.set()
     finally:
         runner.close()
