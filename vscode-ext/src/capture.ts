@@ -1,7 +1,7 @@
 // Fetch at a stop what the UI did not: the stack, then the locals of the top frames, within bounds.
 
 import { CaptureBounds } from "./bounds";
-import { expandable, knownFrames, localScopes, Scope, stackComplete, Stop, Variable } from "./stopState";
+import { copyFrame, expandable, knownFrames, localScopes, Scope, stackComplete, Stop, Variable } from "./stopState";
 
 /** Sends one DAP request through the debug session and resolves to the response body. */
 export type Requester = (command: string, args: Record<string, unknown>) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -54,7 +54,7 @@ export async function captureStop(
     if (!stackComplete(stop, bounds.frames)) {
       const body = await ask("stackTrace", { threadId: stop.threadId, startFrame: 0, levels: bounds.frames });
       const frames = Array.isArray(body.stackFrames) ? body.stackFrames : [];
-      stop.frames = frames.slice();
+      stop.frames = frames.map(copyFrame);
       stop.totalFrames = typeof body.totalFrames === "number" ? body.totalFrames : frames.length;
     }
     const top = knownFrames(stop).slice(0, bounds.localsFrames);

@@ -98,7 +98,7 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
       meta: { debugType: t.session.type, vscodeSession: t.session.id, request: t.session.configuration.request, workspace: folder },
     };
     const rec = new Recorder(
-      { command, args: ["ingest", "--dap", ...(db ? ["--db", db] : [])], env: childEnv(), cwd: folder },
+      { command, args: ["ingest", "--dap", ...(db ? ["--db", db] : []), ...(folder ? ["--cwd", folder] : [])], env: childEnv(), cwd: folder },
       header,
       (message) => {
         this.log(`recording of "${name}" failed: ${message}`);
@@ -107,7 +107,7 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
     );
     t.recorder = rec;
     t.debugtapeId = id;
-    this.log(`recording "${name}" as debugtape session ${id} (pid ${rec.pid})`);
+    this.log(`recording "${name}" as debugtape session ${id}: ${command} ingest --dap (pid ${rec.pid})`);
     this.changed.fire(t);
     return true;
   }

@@ -90,7 +90,7 @@ export class StopState {
       if (stop.threadId !== undefined && req.args.threadId !== stop.threadId) return;
       if (stop.threadId === undefined) stop.threadId = req.args.threadId;
       const start = typeof req.args.startFrame === "number" ? req.args.startFrame : 0;
-      const frames: StackFrame[] = Array.isArray(msg.body.stackFrames) ? msg.body.stackFrames : [];
+      const frames: StackFrame[] = Array.isArray(msg.body.stackFrames) ? msg.body.stackFrames.map(copyFrame) : [];
       frames.forEach((f, i) => { stop.frames[start + i] = f; });
       if (typeof msg.body.totalFrames === "number") stop.totalFrames = msg.body.totalFrames;
       else if (frames.length < (req.args.levels ?? Infinity) || !req.args.levels) stop.totalFrames = start + frames.length;
@@ -100,6 +100,13 @@ export class StopState {
       if (Array.isArray(msg.body.variables)) stop.variables.set(req.args.variablesReference, msg.body.variables);
     }
   }
+}
+
+/** VS Code rewrites the message objects it gets after the tracker saw them (source paths become
+ * vscode-remote URIs in remote windows): keep our own copy of what we use. */
+export function copyFrame(f: StackFrame): StackFrame {
+  const source = f?.source ? { path: f.source.path, name: f.source.name } : undefined;
+  return { id: f?.id, name: f?.name, line: f?.line, source };
 }
 
 /** Frames known contiguously from the top. */

@@ -75,6 +75,7 @@ async function scenario(): Promise<void> {
   const childTop = await until("the child's top frame", () => childStop.frames[0], 20000);
   log(`child session "${child.session.name}" stopped at ${childTop.source?.path}:${childTop.line}`);
   if (!child.recorder) throw new Error("the child session is not being recorded");
+  const childName = child.recorder.header.name;
   if (child.recorder.header.parent !== tracked.debugtapeId) throw new Error(`child header ${JSON.stringify(child.recorder.header)} does not name parent ${tracked.debugtapeId}`);
   if (childTop.line !== spec.childLine) throw new Error(`child stopped at line ${childTop.line}, expected ${spec.childLine}`);
   await until("the child capture to start", () => child.captures.length > 0 || childStop.variables.size > 0, 10000);
@@ -109,7 +110,7 @@ async function scenario(): Promise<void> {
 
   fs.writeFileSync(path.join(dir, "result.json"), JSON.stringify({
     session: sessions.session, snapshot: snap.snapshot, snapshotText: text,
-    parentId: tracked.debugtapeId, childId: child.debugtapeId, childName: child.recorder.header.name,
+    parentId: tracked.debugtapeId, childId: child.debugtapeId, childName,
   }, null, 2));
   // Hand over to the browser driver for the screenshot while the view is still populated.
   fs.writeFileSync(path.join(dir, "ready.json"), JSON.stringify({ session: spec.sessionName, label: "" }));
