@@ -193,11 +193,25 @@ class PluginHooks:
             self._call(impl, hook, {"data": copy.deepcopy(dict(data))})
 
     def _fail(self, plugin: str, hook: str, reason: str, standing: bool = False) -> None:
-        failure = PluginFailure(plugin, hook, reason)
+        # A plugin's exception may quote the data it was given: never log a secret.
+        failure = PluginFailure(plugin, hook, _scrub(reason))
         self.failure_log.append(failure)
         if standing:
             self._standing.append(failure)
-        log.error("plugin %s, hook %s: %s; skipped", plugin, hook, reason)
+        log.error("plugin %s, hook %s: %s; skipped", plugin, hook, failure.reason)
+
+
+_SCRUBBER: Any = None
+
+
+def _scrub(text: str) -> str:
+    global _SCRUBBER
+    if _SCRUBBER is None:
+        from debugtape.redact import Redactor
+
+        _SCRUBBER = Redactor()  # a throw-away key: log markers need not match stored ones
+    scrubbed, _ = _SCRUBBER.redact_text(text[:2000])
+    return str(scrubbed)
 
 
 def _jsonable(value: Any) -> bool:

@@ -202,3 +202,19 @@ def test_failures_are_counted_per_session(plugin_path: Path, tmp_path: Path) -> 
         assert hooks.failures == 1 + 1
     finally:
         hooks.close()
+
+
+def test_failure_reasons_never_carry_a_secret(plugin_path: Path, tmp_path: Path,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    from debugtape.plugins.hooks import PluginHooks
+
+    hooks = load_hooks(tmp_path / ".debugtape")
+    assert isinstance(hooks, PluginHooks)
+    try:
+        secret = "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"
+        hooks._fail("leaky", "debugtape_snapshot", f"raised KeyError('token {secret}')")
+        assert secret not in hooks.failure_log[-1].reason
+        assert "[REDACTED:" in hooks.failure_log[-1].reason
+        assert secret not in caplog.text
+    finally:
+        hooks.close()
