@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,7 +45,7 @@ def marked_line(path: Path, marker: str) -> int:
     raise AssertionError(f"{path.name} has no {marker} line")
 
 
-def cli_json(debugtape: str, db: Path, *args: str) -> object:
+def cli_json(debugtape: str, db: Path, *args: str) -> Any:
     run = subprocess.run([debugtape, *args, "--json", "--db", str(db)], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
@@ -109,16 +110,16 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     assert f"prog.py:{line}" in rows, rows
 
     # The store, through the query CLI: the session, the snapshot at the breakpoint, its locals.
-    sessions = [s for s in cli_json(debugtape, db, "sessions") if s["name"] == SESSION_NAME]  # type: ignore[union-attr]
+    sessions = [s for s in cli_json(debugtape, db, "sessions") if s["name"] == SESSION_NAME]
     assert len(sessions) == 1, sessions
     session = sessions[0]
     assert session["tool"] == "vscode"
     assert session["status"] == "completed", session
     show = cli_json(debugtape, db, "show", session["id"])
-    snaps = [s for s in show["snapshots"] if s["line"] == line]  # type: ignore[index]
+    snaps = [s for s in show["snapshots"] if s["line"] == line]
     assert snaps and snaps[0]["file"] == str(program), show
     snap = cli_json(debugtape, db, "snapshot", snaps[0]["id"])
-    frames = snap["data"]["frames"]  # type: ignore[index]
+    frames = snap["data"]["frames"]
     assert frames[0]["symbol"] == "checksum" and frames[0]["line"] == line
     top = frames[0]["locals"]
     assert top["total"] in (60, "60"), top
@@ -129,17 +130,24 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     for f in db.parent.iterdir():
         assert SECRET.encode() not in f.read_bytes(), f"{f} holds the planted secret"
 
+    # Add Note and Snapshot Now, run at the breakpoint, reached the store.
+    assert any(s["reason"] == "manual" and s["line"] == line for s in show["snapshots"]), show
+    from debugtape.store import Store
+
+    with Store(db) as store:
+        notes = [e.event.data["text"] for e in store.events(session=session["id"], types=["note"])]
+    assert notes == ["e2e note at the breakpoint"], notes
+
     # The child process's session: recorded, named after its parent, linked to it.
     result = json.loads((e2e / "result.json").read_text())
-    children = [s for s in cli_json(debugtape, db, "sessions") if s["name"] == result["childName"]]  # type: ignore[union-attr]
+    children = [s for s in cli_json(debugtape, db, "sessions") if s["name"] == result["childName"]]
     assert len(children) == 1 and children[0]["name"].startswith(f"{SESSION_NAME} / "), children
     child = children[0]
     assert child["id"] == result["childId"] and session["id"] == result["parentId"]
-    child_snaps = [s for s in cli_json(debugtape, db, "show", child["id"])["snapshots"] if s["line"] == child_line]  # type: ignore[index]
+    child_snaps = [s for s in cli_json(debugtape, db, "show", child["id"])["snapshots"] if s["line"] == child_line]
     assert child_snaps, child
     child_snap = cli_json(debugtape, db, "snapshot", child_snaps[0]["id"])
-    assert child_snap["data"]["frames"][0]["locals"]["result"] in (49, "49")  # type: ignore[index]
-    from debugtape.store import Store
+    assert child_snap["data"]["frames"][0]["locals"]["result"] in (49, "49")
 
     with Store(db) as store:
         started = [e.event for e in store.events(session=child["id"], types=["session_started"])]

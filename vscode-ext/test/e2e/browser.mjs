@@ -22,7 +22,7 @@ const browser = await chromium.launch({
 });
 let exitCode = 1;
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const done = new Promise((resolve) => {
     page.exposeFunction("codeAutomationExit", (code) => resolve(Number(code)));
   });

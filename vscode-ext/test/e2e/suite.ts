@@ -64,6 +64,7 @@ async function scenario(): Promise<void> {
   if (!locals.includes(spec.local)) throw new Error(`local ${spec.local} was not fetched at the stop`);
   if (api.status.text !== "$(record) debugtape: 1 snapshot") throw new Error(`status bar shows "${api.status.text}"`);
   await vscode.commands.executeCommand("debugtape.addNote", "e2e note at the breakpoint");
+  await vscode.commands.executeCommand("debugtape.snapshotNow");
 
   await tracked.session.customRequest("continue", { threadId: stop.threadId });
 
