@@ -132,7 +132,12 @@ def _placements(kind: str, s: str, r: random.Random) -> list[tuple[str, Callable
                ("json_text", local("body", json.dumps({"user": "app", "password": s}))),
                ("env_list", local("envp", ["HOME=/root", f"PGPASSWORD={s}"])),
                ("argv", local("argv", ["psql", "--password", s, "-h", "db"])),
-               ("kv_quoted", local("line", f"config: secret = '{s}'"))]
+               ("kv_quoted", local("line", f"config: secret = '{s}'")),
+               ("yaml", local("doc", f"db:\n  user: app\n  password: {s}\n  port: 5432\n")),
+               ("xml", local("xml", f"<auth><user>app</user><password>{s}</password></auth>")),
+               ("netrc", local("netrc", f"machine db.internal login app password {s}")),
+               ("python_repr", local("obj", f"{{'user': 'app', 'passwd': '{s}'}}")),
+               ("form_body", local("body", f"username=app&password={s}&remember=1"))]
     elif kind == "url_password":
         ctx = [("url_local", local("dsn", f"postgres://app:{s}@db.internal:5432/prod")),
                ("log_line", local("msg", f"connecting to mysql://root:{s}@10.0.0.5/app failed")),
@@ -147,7 +152,9 @@ def _placements(kind: str, s: str, r: random.Random) -> list[tuple[str, Callable
                ("log_line", local("msg", f"refreshed session token: {s} (ttl 3600)")),
                ("cookie", local("raw", f"Cookie: sessionid={s}; theme=dark")),
                ("header_dict", local("headers", {"X-Api-Key": s})),
-               ("query", local("url", f"https://api.example.com/items?page=2&access_token={s}"))]
+               ("query", local("url", f"https://api.example.com/items?page=2&access_token={s}")),
+               ("shell", local("cmd", f"export SERVICE_TOKEN={s} && ./deploy.sh")),
+               ("http_raw", local("req", f"GET /v1 HTTP/1.1\r\nHost: api\r\nX-Auth-Token: {s}\r\n\r\n"))]
     elif kind == "aws_secret_key":
         ctx = [("env_dict", local("env", {"AWS_SECRET_ACCESS_KEY": s})),
                ("bare", local("buf", f'0x4052a0 "{s}"')),
@@ -158,7 +165,9 @@ def _placements(kind: str, s: str, r: random.Random) -> list[tuple[str, Callable
                ("log_line", local("msg", f"2026-11-23 DEBUG using {s} for upstream")),
                ("json_text", local("body", json.dumps({"cfg": {"value": s, "n": 3}}))),
                ("nested", nested(s)),
-               ("env_list", local("environ", ["A=1", f"UPSTREAM={s}"]))]
+               ("env_list", local("environ", ["A=1", f"UPSTREAM={s}"])),
+               ("python_repr", local("obj", f"Config(name='svc', value='{s}', retries=3)")),
+               ("http_raw", local("req", f"POST /hook HTTP/1.1\r\nHost: x\r\n\r\n{{\"k\": \"{s}\"}}"))]
         if kind == "card":
             grouped = " ".join(s[i:i + 4] for i in range(0, 16, 4))
             ctx.append(("grouped", local("line", f"charge {grouped} amount=12.00")))

@@ -106,6 +106,8 @@ LOOKALIKE_KINDS: dict[str, Callable[[random.Random], str]] = {
     "sha256_digest": lambda r: hashlib.sha256(r.randbytes(8)).hexdigest(),
     "sri_digest": lambda r: "sha256-" + base64.b64encode(hashlib.sha256(r.randbytes(8)).digest()).decode(),
     "md5_digest": lambda r: hashlib.md5(r.randbytes(8)).hexdigest(),
+    "sri_sha512": lambda r: "sha512-" + base64.b64encode(hashlib.sha512(r.randbytes(8)).digest()).decode(),
+    "base64_blob": lambda r: base64.b64encode(r.randbytes(r.choice([120, 300]))).decode(),
     "timestamp": lambda r: r.choice([
         f"2026-11-{r.randint(10, 28)}T{r.randint(10, 23)}:{r.randint(10, 59)}:{r.randint(10, 59)}.{r.randint(100, 999)}Z",
         str(1_700_000_000_000 + r.randint(0, 10**11)), str(1_700_000_000 + r.randint(0, 10**8))]),

@@ -18,7 +18,7 @@ from debugtape.redact.config import RedactConfig, Rule, load_config
 from debugtape.redact.keyfile import KEY_FILE, load_key
 from debugtape.redact.keys import KeyPolicy, literal_pieces
 from debugtape.redact.luhn import card_like
-from debugtape.redact.markers import Fingerprinter, fixed_marker, is_marker
+from debugtape.redact.markers import MARKER_RE, Fingerprinter, fixed_marker, is_marker
 from debugtape.redact.patterns import ValuePattern
 from debugtape.redact.scanner import TextScanner, unquote
 from debugtape.redact.stats import RedactionStats
@@ -294,8 +294,6 @@ class Redactor:
 
 
 def _has_plain_text(s: str) -> bool:
-    from debugtape.redact.markers import MARKER_RE
-
     return bool(MARKER_RE.sub("", s).strip(" \t\"'.,;:"))
 
 

@@ -56,7 +56,16 @@ def _create(path: Path) -> bytes:
     finally:
         os.close(fd)
     try:
-        os.link(tmp, path)  # atomic and fails if another process won the race
+        os.link(tmp, path)  # atomic, and fails if another process won the race
+    except FileExistsError:
+        raise
+    except OSError:
+        # No hard links on this file system: exclusive create is the next best thing.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, key)
+        finally:
+            os.close(fd)
     finally:
         tmp.unlink()
     return key

@@ -64,7 +64,7 @@ VALUE_PATTERNS: tuple[ValuePattern, ...] = (
     ValuePattern("jwt", re.compile(
         _B + r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*")),
     ValuePattern("azure_storage_key", re.compile(r"(?i:AccountKey|SharedAccessKey)\s*=\s*(?P<v>[A-Za-z0-9+/=]{20,})")),
-    ValuePattern("azure_storage_key", re.compile(r"(?<![A-Za-z0-9+/])(?P<v>[A-Za-z0-9+/]{86}==)"), None, 2),
+    ValuePattern("azure_storage_key", re.compile(r"(?<![A-Za-z0-9+/\-])(?P<v>[A-Za-z0-9+/]{86}==)"), None, 2),
     ValuePattern("azure_sas", re.compile(r"[?&]sig=(?P<v>[A-Za-z0-9%+/=]{20,})")),
     ValuePattern("url_password", re.compile(
         r"(?i:[a-z][a-z0-9+.\-]{1,20})://[^\s:/?#@\"'\[\]]*:(?P<v>[^\s@/\"'\[\]]{1,256})@")),

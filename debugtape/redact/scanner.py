@@ -48,6 +48,10 @@ _NAMED = re.compile(r"(?<![\w])name\\?[\"']?\s*[:=]\s*\\?[\"'](?P<k>[^\"'\\\n]{1
 _NAMED_VALUE = re.compile(
     r"\s*,\s*\\?[\"']?value\\?[\"']?\s*[:=]\s*(?:\\\"(?P<v1>(?:(?!\\\").){1,4096})"
     r"|\"(?P<v2>(?:\\.|[^\"\\]){1,4096})|'(?P<v3>(?:\\.|[^'\\]){1,4096}))")
+# <password>hunter2</password> (XML, SOAP, plist); the element name decides.
+_XML = re.compile(r"<(?P<k>[A-Za-z_][\w.\-]{0,63})(?:\s[^<>]{0,200})?>(?P<v>[^<]{1,4096})</(?P=k)>")
+# netrc: machine host login bob password hunter2
+_NETRC = re.compile(r"\blogin\s+\S+\s+(?:password|passwd)\s+(?P<v>\S+)")
 # A random-looking token after a word that says "secret" (no name=value binding needed).
 _CONTEXT = re.compile(
     r"(?<![A-Za-z0-9])(?i:key|token|secret|passw\w*|pwd|credentials?|auth\w*|apikey|signature)"
@@ -157,6 +161,12 @@ class TextScanner:
             v = _NAMED_VALUE.match(seg, m.end())
             if v is not None and (span := _value(v)) is not None:
                 yield from self._kv_span(seg, *span, kind)
+        for m in _XML.finditer(seg):
+            kind = keys.kind(m.group("k"))
+            if kind is not None:
+                yield from self._kv_span(seg, *m.span("v"), kind)
+        for m in _NETRC.finditer(seg):
+            yield from self._kv_span(seg, *m.span("v"), "password")
         for m in _CONTEXT.finditer(seg):
             value = m.group("v")
             if tokenish(value) and value.count("/") < 2:

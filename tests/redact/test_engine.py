@@ -81,6 +81,10 @@ def test_text_forms_of_names() -> None:
         "condition": 'password == "hunter2"',
         "query": "https://api.example.com/v1?page=2&access_token=hunter2&x=1",
         "cookie": "Cookie: sessionid=hunter2; theme=dark",
+        "xml": "<auth><user>bob</user><password>hunter2</password></auth>",
+        "netrc": "machine db.internal login bob password hunter2",
+        "yaml": "db:\n  user: bob\n  password: hunter2\n",
+        "form": "username=bob&password=hunter2&remember=1",
     }
     for what, text in cases.items():
         out, _ = R.redact_text(text)
