@@ -192,7 +192,7 @@ class BlameCache:
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(jobs))) as pool:
             list(pool.map(lambda job: self._blame_file(*job), jobs))
 
-    def _blame_file(self, path: str, work: tuple[Repo, _FileBlame, set[int]]) -> None:
+    def _blame_file(self, path: str, work: tuple[Repo, _FileBlame, set[int]], background: bool = False) -> None:
         repo, fb, lines = work
         wanted = {n for n in lines if n not in fb.lines}
         if not wanted:
@@ -207,6 +207,9 @@ class BlameCache:
         try:
             found = parse_porcelain(run_git([*args, "--", rel], repo.root))
         except GitError as exc:
+            if background:  # best effort: the stop that needs these lines will say what failed
+                log.debug("background blame of %s failed: %s", path, exc)
+                return
             fb.failed = _blame_failure(exc)
             if fb.failed["status"] == "unknown":
                 log.warning("blame of %s failed: %s", path, exc)
@@ -234,7 +237,7 @@ class BlameCache:
         while True:
             path, repo, fb, lines = self._queue.get()
             try:
-                self._blame_file(path, (repo, fb, self._widened(path, fb, lines)))
+                self._blame_file(path, (repo, fb, self._widened(path, fb, lines)), background=True)
             except Exception:  # best effort: a later stop blames what it needs itself
                 log.debug("background blame of %s failed", path, exc_info=True)
 
