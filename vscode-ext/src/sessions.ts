@@ -146,7 +146,11 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
 
   capture(t: Tracked, stop: Stop): Promise<CaptureResult> {
     const request = (command: string, args: Record<string, unknown>): Thenable<unknown> => t.session.customRequest(command, args);
-    const p = captureStop(stop, request as never, captureBounds(), () => t.state.current === stop);
+    return this.track(t, stop, captureStop(stop, request as never, captureBounds(), () => t.state.current === stop));
+  }
+
+  /** Counts a capture as in flight from now on, so `settled` and closing the recording wait for it. */
+  private track(t: Tracked, stop: Stop, p: Promise<CaptureResult>): Promise<CaptureResult> {
     t.captures.push(p);
     void p.then((r) => {
       t.captures = t.captures.filter((x) => x !== p);
@@ -160,13 +164,12 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
     if (!t.recorder) return;
     const manual = t.pauseForSnapshot && stop.reason === "pause";
     t.pauseForSnapshot = false;
-    setTimeout(() => {
-      void this.capture(t, stop).then(async () => {
-        if (!manual) return;
-        t.recorder?.control({ snapshot: "manual", thread: stop.threadId });
-        if (t.state.current === stop) await t.session.customRequest("continue", { threadId: stop.threadId ?? 0 }).then(undefined, () => undefined);
-      });
-    }, CAPTURE_DELAY_MS);
+    const delayed = new Promise<void>((resolve) => setTimeout(resolve, CAPTURE_DELAY_MS)).then(() => this.capture(t, stop));
+    void this.track(t, stop, delayed).then(async () => {
+      if (!manual) return;
+      t.recorder?.control({ snapshot: "manual", thread: stop.threadId });
+      if (t.state.current === stop) await t.session.customRequest("continue", { threadId: stop.threadId ?? 0 }).then(undefined, () => undefined);
+    });
   }
 
   private reportNotFound(err: NotFound): void {
