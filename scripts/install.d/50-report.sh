@@ -18,7 +18,11 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if [ ! -d tests/report/node/node_modules/playwright-core ]; then
+# playwright-core is pinned to a release that runs on Debian 12's Node.js 18 and drives the
+# system Chromium (it downloads no browser). Reinstall when the pin changed.
+if ! (cd tests/report/node && node -e '
+  const want = require("./package.json").dependencies["playwright-core"];
+  process.exit(require("./node_modules/playwright-core/package.json").version === want ? 0 : 1)' 2>/dev/null); then
   (cd tests/report/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
 $PY -c 'import jsonschema' 2>/dev/null || $PY -m pip install -q --disable-pip-version-check 'jsonschema>=4'
