@@ -27,6 +27,7 @@ __all__ = ["record", "LldbRecordError"]
 
 log = logging.getLogger(__name__)
 
+ATTACH_ATTEMPTS = 5
 EVENT_WAIT = 1  # seconds per wait for a process event; the loop also checks for Ctrl-C between
 
 
@@ -59,45 +60,56 @@ def record(opts: RecordOptions) -> str:
     from debugtape.pipeline import open_pipeline  # heavy: only when recording headless
 
     lldb = import_lldb()
-    lldb.SBDebugger.Initialize()
     debugger = lldb.SBDebugger.Create(False)
     debugger.SetAsync(True)
     try:
+        run = _Run(lldb, debugger, opts)
+        # Attach before the pipeline starts its threads: lldb-server 19, spawned while this process
+        # runs other threads, crashes during an attach now and then ("lost connection").
+        connected = run.connect() if opts.attach is not None else None
         with open_pipeline(opts.db, cwd=opts.cwd) as pipeline:
-            run = _Run(lldb, debugger, opts, pipeline)
-            return run.go()
+            process, listener = connected or run.connect()
+            return run.go(pipeline, process, listener)
     finally:
         lldb.SBDebugger.Destroy(debugger)
 
 
 class _Run:
-    def __init__(self, lldb: Any, debugger: Any, opts: RecordOptions, pipeline: Any) -> None:
+    def __init__(self, lldb: Any, debugger: Any, opts: RecordOptions) -> None:
         self.lldb = lldb
         self.debugger = debugger
         self.opts = opts
         self.backend = LldbBackend(lldb, debugger)
-        sink = _PipelineSink(pipeline)
-        self.recorder = Recorder(self.backend, sink_factory=lambda _db: sink)
+        self.recorder = Recorder(self.backend)
         self.snappoints: set[str] = set()
         self.sampler: SignalSampler | None = None
         self.crashed = False
         self.interrupted = False
 
-    def go(self) -> str:
+    def connect(self) -> tuple[Any, Any]:
+        """Load the program and launch it, or attach; (process, listener)."""
         opts = self.opts
         lldb = self.lldb
         target = self._target()
-        for spec in opts.breaks:
-            self._breakpoint(spec)
-        for spec in opts.snappoints:
-            bp = self._breakpoint(spec)
-            self.snappoints.add(str(bp.GetID()))
-            self.backend.snappoint_ids.add(str(bp.GetID()))
         listener = self.debugger.GetListener()
         error = lldb.SBError()
         if opts.attach is not None:
-            process = target.AttachToProcessWithID(listener, opts.attach, error)
+            # Attach synchronously (asynchronous attach loses lldb-server here), then go async;
+            # breakpoints come after, once the program's modules are known.
+            self.debugger.SetAsync(False)
+            for _attempt in range(ATTACH_ATTEMPTS):
+                # Debian's lldb-server 19 sometimes crashes while starting an attach ("lost
+                # connection", SIGSEGV in lldb-server); the program is untouched, so try again.
+                error = lldb.SBError()
+                process = target.AttachToProcessWithID(listener, opts.attach, error)
+                if not error.Fail() or "lost connection" not in (error.GetCString() or ""):
+                    break
+                log.info("attach failed (%s); retrying", error.GetCString())
+            self.debugger.SetAsync(True)
+            if not error.Fail():
+                self._add_breakpoints()
         else:
+            self._add_breakpoints()
             info = lldb.SBLaunchInfo(opts.program[1:])
             if opts.cwd:
                 info.SetWorkingDirectory(opts.cwd)
@@ -106,7 +118,13 @@ class _Run:
         if error.Fail() or not process.IsValid():
             what = f"attach to {opts.attach}" if opts.attach is not None else f"launch {opts.program[0]}"
             raise LldbRecordError(f"cannot {what}: {error.GetCString() or 'unknown error'}")
-        session = self.recorder.start(opts.name, db=str(opts.db))
+        return process, listener
+
+    def go(self, pipeline: Any, process: Any, listener: Any) -> str:
+        """Record until the program ends (or Ctrl-C); the session id."""
+        sink = _PipelineSink(pipeline)
+        self.recorder = Recorder(self.backend, sink_factory=lambda _db: sink)
+        session = self.recorder.start(self.opts.name, db=str(self.opts.db))
         previous = signal.signal(signal.SIGINT, self._on_sigint)
         try:
             self._loop(process, listener)
@@ -116,6 +134,14 @@ class _Run:
             if self.recorder.recording:
                 self.recorder.stop(reason="stopped")
         return session
+
+    def _add_breakpoints(self) -> None:
+        for spec in self.opts.breaks:
+            self._breakpoint(spec)
+        for spec in self.opts.snappoints:
+            bp = self._breakpoint(spec)
+            self.snappoints.add(str(bp.GetID()))
+            self.backend.snappoint_ids.add(str(bp.GetID()))
 
     def _target(self) -> Any:
         opts = self.opts
@@ -170,29 +196,42 @@ class _Run:
             if self.interrupted:
                 self._interrupt(process)
                 return
-            if not listener.WaitForEvent(EVENT_WAIT, event):
-                continue
-            if not lldb.SBProcess.EventIsProcessEvent(event):
-                continue
-            _forward_output(process)
-            state = lldb.SBProcess.GetStateFromEvent(event)
-            if state == lldb.eStateRunning and self.sampler is None and self.opts.sample_hz:
-                self._start_sampling(process)
-            elif state == lldb.eStateStopped:
-                if lldb.SBProcess.GetRestartedFromEvent(event):
+            if listener.WaitForEvent(EVENT_WAIT, event):
+                if not lldb.SBProcess.EventIsProcessEvent(event):
                     continue
-                self._on_stopped(process)
-                process.Continue()
-            elif state == lldb.eStateExited:
                 _forward_output(process)
-                self._stop_sampling()
-                self.recorder.on_exit(process.GetExitStatus(), "crashed" if self.crashed else "exited")
+                state = lldb.SBProcess.GetStateFromEvent(event)
+                if state == lldb.eStateStopped and lldb.SBProcess.GetRestartedFromEvent(event):
+                    continue
+            else:
+                # No event for a while: look at the process itself, so a missed event (seen
+                # under heavy load) never leaves the program stopped with nobody to continue it.
+                state = process.GetState()
+                if state not in (lldb.eStateStopped, lldb.eStateExited, lldb.eStateDetached,
+                                 lldb.eStateCrashed):
+                    continue
+            if self._handle(process, state):
                 return
-            elif state in (lldb.eStateDetached, lldb.eStateCrashed, lldb.eStateInvalid):
-                self._stop_sampling()
-                reason = {lldb.eStateDetached: "detached"}.get(state, "crashed")
-                self.recorder.on_exit(None, reason)
-                return
+
+    def _handle(self, process: Any, state: int) -> bool:
+        """Act on one process state; True when the recording is over."""
+        lldb = self.lldb
+        if state == lldb.eStateRunning and self.sampler is None and self.opts.sample_hz:
+            self._start_sampling(process)
+        elif state == lldb.eStateStopped:
+            self._on_stopped(process)
+            process.Continue()
+        elif state == lldb.eStateExited:
+            _forward_output(process)
+            self._stop_sampling()
+            self.recorder.on_exit(process.GetExitStatus(), "crashed" if self.crashed else "exited")
+            return True
+        elif state in (lldb.eStateDetached, lldb.eStateCrashed, lldb.eStateInvalid):
+            self._stop_sampling()
+            reason = {lldb.eStateDetached: "detached"}.get(state, "crashed")
+            self.recorder.on_exit(None, reason)
+            return True
+        return False
 
     def _on_stopped(self, process: Any) -> None:
         lldb = self.lldb
