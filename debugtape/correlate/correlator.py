@@ -138,7 +138,7 @@ class GitCorrelator:
         missing: list[int] = []
         for i, (path, line) in enumerate(locs):
             hit = self._memo.get((path, line)) if path is not None and line is not None else None
-            if hit is not None and hit[0] == (stats[path], head):  # type: ignore[index]
+            if hit is not None and hit[0] == (stats[path], head) and self._memo_ok(path, repo):  # type: ignore[index]
                 known.append(hit[1])
             else:
                 known.append(None)
@@ -175,6 +175,15 @@ class GitCorrelator:
                 self._ctx_cache = ctx
             out["commit"] = dict(ctx[1])
         return out
+
+    @staticmethod
+    def _memo_ok(path: str | None, repo: Repo | None) -> bool:
+        """Whether a memo keyed by the session repository's HEAD is valid for this file: not for
+        files of another repository (a submodule), whose own HEAD may move."""
+        if path is None:
+            return True
+        other = repo_for(path)  # a dict lookup once known
+        return other is None or other is repo
 
     def _breakpoint(self, data: dict[str, Any]) -> dict[str, Any]:
         out = dict(data)
