@@ -60,8 +60,10 @@ def command(tool: str | None, breaks: tuple[str, ...], snappoints: tuple[str, ..
     )
     watcher = None
     if watch:
-        watcher = subprocess.Popen([sys.executable, "-m", "debugtape", "watch", "--db", str(path)],
-                                   stdin=subprocess.PIPE, start_new_session=True)
+        # Its own session id must not mix with ours on stdout; it exits with us if we die.
+        watcher = subprocess.Popen(
+            [sys.executable, "-m", "debugtape", "watch", "--db", str(path), "--exit-with-parent"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True)
     try:
         driver = import_module(_DRIVERS[tool])
         session_id = driver.record(opts)
