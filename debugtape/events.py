@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from debugtape.catalog import PAYLOADS, Payload
+
 __all__ = [
     "EVENT_TYPES",
     "BINARY_CODES",
@@ -20,32 +22,10 @@ __all__ = [
     "parse_ts",
 ]
 
-# The catalog. Each entry names the fields its `data` carries; readers ignore any others.
-# The README's "Events" section documents every field; a test keeps the two in step.
-EVENT_TYPES: dict[str, tuple[str, ...]] = {
-    "session_started": ("name", "tool", "program", "argv", "cwd", "env", "pid", "commit", "meta"),
-    "session_ended": ("reason", "counts", "exit_code"),
-    "breakpoint_set": (
-        "bp_id", "location", "file", "line", "condition", "hits", "symbol", "enabled", "kind",
-        "stable_id",
-    ),
-    "breakpoint_changed": (
-        "bp_id", "location", "file", "line", "condition", "hits", "symbol", "enabled", "kind",
-        "stable_id",
-    ),
-    "breakpoint_removed": ("bp_id", "location", "file", "line", "symbol", "hits"),
-    "debug_snapshot": (
-        "snap_id", "reason", "thread", "frames", "truncation", "commit", "note", "bp_id",
-        "redactions", "signal", "exception",
-    ),
-    "stack_sample": ("threads", "stacks", "frames", "rate_hz"),
-    "debug_session": ("tool", "breakpoints", "stack_summary", "commits", "symbols", "counts"),
-    "file_changed": ("path", "kind", "size", "lines", "dest"),
-    "watch_started": ("root", "files"),
-    "batch_processed": ("count", "paths", "source"),
-    "vcs_commit": ("hash", "author", "message", "files", "parents", "branch", "author_time"),
-    "note": ("text",),
-}
+# The catalog: each type's fields, from the typed payloads in debugtape.catalog (one source of
+# truth). Readers ignore any other field. The README's "Events" section documents every field;
+# a test keeps the two in step.
+EVENT_TYPES: dict[str, tuple[str, ...]] = {t: cls.field_names() for t, cls in PAYLOADS.items()}
 
 # Numeric codes for binary forms (DESIGN.md).
 BINARY_CODES: dict[str, int] = {"debug_session": 0x4000, "debug_snapshot": 0x4001, "vcs_commit": 0x5000}
@@ -101,6 +81,16 @@ class Event:
     @property
     def known(self) -> bool:
         return self.type in EVENT_TYPES
+
+    def payload(self) -> Payload | None:
+        """The typed, immutable view of `data` (None for a type this version does not know)."""
+        cls = PAYLOADS.get(self.type)
+        return cls.from_data(self.data) if cls else None
+
+    @classmethod
+    def of(cls, payload: Payload, session: str, seq: int = 0, **envelope: Any) -> Event:
+        """An event from a typed payload."""
+        return cls(type=payload.type, session=session, seq=seq, data=payload.to_data(), **envelope)
 
     def to_dict(self) -> dict[str, Any]:
         return {

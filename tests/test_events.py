@@ -68,3 +68,22 @@ def test_every_event_type_and_field_is_documented_in_the_readme() -> None:
         assert row is not None, f"{etype} is not in the README's event table"
         for f in fields:
             assert f"`{f}`" in row, f"{etype}.{f} is not documented in the README"
+
+
+def test_typed_payloads_round_trip_and_ignore_unknown_fields() -> None:
+    from debugtape.catalog import DebugSnapshot, Note, StackSample
+
+    data = {"snap_id": "ab12", "reason": "breakpoint", "frames": [{"symbol": "f", "line": 3}],
+            "truncation": [], "future_field": {"x": 1}}
+    ev = Event(type="debug_snapshot", session="s", seq=2, data=data)
+    p = ev.payload()
+    assert isinstance(p, DebugSnapshot) and p.reason == "breakpoint" and p.frames == ({"symbol": "f", "line": 3},)
+    with pytest.raises(AttributeError):
+        p.reason = "step"  # type: ignore[misc]
+    assert "future_field" not in p.to_data()
+    back = Event.of(p, "s", 2, ts=ev.ts)
+    assert Event.from_json(back.to_json()).payload() == p
+    sample = StackSample(frames=({"symbol": "main"},), stacks=((0,),), threads=({"id": 1, "stack": 0},))
+    assert StackSample.from_data(sample.to_data()) == sample
+    assert Event.of(Note(text="hi"), "s", 1).data == {"text": "hi"}
+    assert Event(type="from_the_future", session="s").payload() is None
