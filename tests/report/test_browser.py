@@ -41,11 +41,12 @@ def test_report_of_a_real_debugpy_session_in_chromium(tmp_path: Path, store_path
         third = store.snapshot(f"{session['id']}:{snaps[2]['seq']}").event.data["frames"][0]
     assert len(snaps) == 6  # visit() runs six times
 
-    seen = open_report(page, "report-debugpy.png", click=2)
+    seen = open_report(page, "report-debugpy.png", click=2, filter_text="visit walk.py:9")
     assert seen["errors"] == []
     assert seen["requests"] == []  # nothing left the page
     assert seen["markers"] == seen["shown"] == 6
     assert seen["countText"] == "6 of 6 snapshots shown"
+    assert seen["shownFilteredOut"] == 0 and seen["shownFiltered"] == 6 and seen["listRowsFiltered"] == 6
     assert seen["detailIndex"] == "2"
     assert seen["localNames"] == list(third["locals"])
     assert seen["localNames"] == ["i", "item", "total"]
@@ -65,7 +66,7 @@ def test_two_sessions_side_by_side_and_hostile_values(tmp_path: Path, store_path
     b = record_session(store_path, "second", snaps=4, head_value=100)
     page = tmp_path / "two.html"
     _debugtape("report", a[:8], b[:8], "--db", str(store_path), "-o", str(page), cwd=tmp_path)
-    seen = open_report(page, "report-two-sessions.png", click=5)
+    seen = open_report(page, "report-two-sessions.png", click=5, filter_text="second compute")
     assert seen["errors"] == [] and seen["requests"] == []
     assert seen["markers"] == 8
     # a local holding "</script><script>alert(1)</script>" is shown as text, not run
@@ -74,3 +75,5 @@ def test_two_sessions_side_by_side_and_hostile_values(tmp_path: Path, store_path
     assert int(seen["localValues"][0]) >= 100  # marker 5 (0-based) is the second run's
     assert seen["compareRows"] == 2
     assert seen["changeMarks"] == 1 and seen["markersWallClock"] == 8
+    assert seen["shownFilteredOut"] == 0
+    assert seen["shownFiltered"] == 0  # "second" is a session name, not a snapshot field

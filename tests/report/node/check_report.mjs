@@ -47,6 +47,15 @@ try {
   if (await compare.count()) { await compare.click(); out.compareRows = await page.locator("#compare tbody tr").count(); }
   await shot("breakpoints");
   await page.click("#tabs [data-tab='timeline']");
+  await page.fill("#filter", "no-such-symbol-anywhere");
+  // The page's CSP forbids eval, so poll an attribute rather than waitForFunction.
+  const shownAfter = async () => { await page.waitForTimeout(400); return Number(await page.locator("#timeline").getAttribute("data-shown")); };
+  out.shownFilteredOut = await shownAfter();
+  await page.fill("#filter", process.env.DEBUGTAPE_FILTER || "");
+  out.shownFiltered = await shownAfter();
+  out.listRowsFiltered = await page.locator("#snap-list tbody tr").count();
+  await page.fill("#filter", "");
+  await page.waitForTimeout(300);
   await page.uncheck("#aligned"); // wall clock: file changes and commits get their lane
   out.changeMarks = await page.locator("#timeline .chg").count();
   out.markersWallClock = await page.locator("#timeline .snap").count();
