@@ -317,7 +317,7 @@ def _changes_between(store: Store, first: float, last: float, seen: list[dict[st
     found = {(c["session"], c["ts"], c.get("path") or c.get("hash")) for c in seen}
     out = list(seen)
     try:
-        rows = store.events(types=list(CHANGE_TYPES), since=first, until=last)
+        rows = store.events(types=list(CHANGE_TYPES), since=first, until=last, limit=limit + len(seen))
         for row in rows:
             event = _row_event(row)
             change = _change(event, event.session)

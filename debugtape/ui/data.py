@@ -9,8 +9,7 @@ from typing import Any
 
 from debugtape.events import Event, parse_ts
 
-__all__ = ["Filter", "parse_filter", "session_cells", "snapshot_cells", "matching_seqs",
-           "matching_sessions", "event_summary", "short_commit"]
+__all__ = ["Filter", "FilterMatches", "parse_filter", "session_cells", "snapshot_cells", "event_summary", "short_commit"]
 
 SESSION_COLUMNS = ("id", "name", "tool", "status", "started", "commit", "snaps", "samples")
 SNAPSHOT_COLUMNS = ("seq", "t", "reason", "bp", "symbol", "where", "thread")
@@ -90,21 +89,41 @@ def snapshot_cells(row: Mapping[str, Any], t0_ms: int | None) -> tuple[str, ...]
             str(row.get("thread") or ""))
 
 
-def matching_seqs(store: Any, session: str, flt: Filter) -> set[int] | None:
-    """Seqs of the session's snapshots that match the filter (None when there is no filter)."""
-    if flt.empty:
-        return None
-    rows = store.events(session=session, types=["debug_snapshot"], **flt.store_filters())
-    return {r.event.seq for r in rows}
+class FilterMatches:
+    """What matches a filter, kept up to date incrementally: each refresh asks the store only
+    about events committed since the last one (the UI refreshes every time a recording commits).
+    """
 
+    def __init__(self) -> None:
+        self._key: tuple[Filter, str | None] | None = None
+        self._after = 0
+        self._found: set[Any] = set()
 
-def matching_sessions(store: Any, flt: Filter) -> set[str] | None:
-    """Sessions with a snapshot or breakpoint matching the filter (or, by commit, started on it)."""
-    if flt.empty:
-        return None
-    rows = store.events(types=["debug_snapshot", "breakpoint_set", "session_started"],
-                        **flt.store_filters())
-    return {r.event.session for r in rows}
+    def _update(self, store: Any, flt: Filter, session: str | None) -> set[Any]:
+        if self._key != (flt, session):
+            self._key, self._after, self._found = (flt, session), 0, set()
+        last = int(store.last_event_id())
+        if last > self._after:
+            if session is None:
+                types = ["debug_snapshot", "breakpoint_set", "session_started"]
+            else:
+                types = ["debug_snapshot"]
+            rows = store.events(session=session, types=types, after_id=self._after,
+                                **flt.store_filters())
+            if session is None:
+                self._found.update(r.event.session for r in rows)
+            else:
+                self._found.update(r.event.seq for r in rows)
+            self._after = last
+        return self._found
+
+    def sessions(self, store: Any, flt: Filter) -> set[str] | None:
+        """Sessions with a snapshot or breakpoint matching the filter (or, by commit, started on it)."""
+        return None if flt.empty else self._update(store, flt, None)
+
+    def seqs(self, store: Any, session: str, flt: Filter) -> set[int] | None:
+        """Seqs of the session's snapshots that match the filter (None when there is no filter)."""
+        return None if flt.empty else self._update(store, flt, session)
 
 
 def event_summary(event: Event, t0: float | None) -> str:

@@ -18,9 +18,8 @@ from debugtape.ui.data import (
     SESSION_COLUMNS,
     SNAPSHOT_COLUMNS,
     Filter,
+    FilterMatches,
     event_summary,
-    matching_seqs,
-    matching_sessions,
     parse_filter,
     session_cells,
     short_commit,
@@ -87,6 +86,10 @@ class SessionsScreen(_TapeScreen):
     BINDINGS = [Binding("enter", "open", "Open", show=True), Binding("r", "replay", "Replay"),
                 *_TapeScreen.BINDINGS]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.matches = FilterMatches()
+
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
         yield self.filter_input()
@@ -104,7 +107,7 @@ class SessionsScreen(_TapeScreen):
         table = self.query_one("#sessions", DataTable)
         current = self.selected_id()
         rows = self.tape.store.sessions()
-        keep = matching_sessions(self.tape.store, self.tape.filter)
+        keep = self.matches.sessions(self.tape.store, self.tape.filter)
         if keep is not None:
             rows = [r for r in rows if r["id"] in keep]
         table.clear()
@@ -150,6 +153,7 @@ class SnapshotsScreen(_TapeScreen):
     def __init__(self, session: str) -> None:
         super().__init__()
         self.session = session
+        self.matches = FilterMatches()
         self.shown_filter: Filter | None = None
         self.last_seq = 0
         self.t0_ms: int | None = None
@@ -178,7 +182,7 @@ class SnapshotsScreen(_TapeScreen):
             table.clear()
             self.last_seq = 0
             self.shown_filter = flt
-        keep = matching_seqs(store, self.session, flt)
+        keep = self.matches.seqs(store, self.session, flt)
         for snap in store.snapshots(self.session):
             if snap["seq"] <= self.last_seq:
                 continue

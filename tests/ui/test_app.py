@@ -148,9 +148,13 @@ def test_active_session_updates_live(store_path: Path) -> None:
                 await _wait(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
                 snaps = app.screen.query_one("#snapshots", DataTable)
                 await _wait(pilot, lambda: snaps.row_count == 1)
+                await pilot.press("slash", *"late_arrival", "enter")  # nothing matches yet
+                await _wait(pilot, lambda: snaps.row_count == 0)
                 feed_more.set()  # the debugger stops again while we watch
+                await _wait(pilot, lambda: snaps.row_count == 1)
+                assert _cell(snaps, 0, 4) == "late_arrival"
+                await pilot.press("slash", "ctrl+u", "enter")  # no filter: both snapshots
                 await _wait(pilot, lambda: snaps.row_count == 2)
-                assert _cell(snaps, 1, 4) == "late_arrival"
                 stop.set()
                 await pilot.press("escape")
                 await _wait(pilot, lambda: isinstance(app.screen, SessionsScreen))
