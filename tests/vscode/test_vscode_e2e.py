@@ -36,6 +36,7 @@ SESSION_NAME = "e2e prog"
 
 
 CHILD = FIXTURE.parent / "child.py"
+NODE_PROGRAM = FIXTURE.parent / "prog.js"
 
 
 def marked_line(path: Path, marker: str) -> int:
@@ -65,9 +66,11 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     program = ws / "prog.py"
     shutil.copy(FIXTURE, program)
     shutil.copy(CHILD, ws / "child.py")
+    shutil.copy(NODE_PROGRAM, ws / "prog.js")
     db = tmp_path / "store" / "tape.db"
     line = marked_line(FIXTURE, "# BREAK")
     child_line = marked_line(CHILD, "# CHILD BREAK")
+    node_line = marked_line(NODE_PROGRAM, "// NODE BREAK")
     (ws / ".vscode" / "settings.json").write_text(json.dumps({
         "debugtape.path": debugtape, "debugtape.store": str(db), "debugtape.python": sys.executable,
     }))
@@ -81,6 +84,7 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
         "program": str(program), "line": line, "config": "Debug prog (recorded)", "local": "total",
         "secret": SECRET, "sessionName": SESSION_NAME,
         "childProgram": str(ws / "child.py"), "childLine": child_line,
+        "nodeProgram": str(ws / "prog.js"), "nodeLine": node_line,
     }))
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "vscode-timeline.png"
@@ -152,3 +156,12 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     with Store(db) as store:
         started = [e.event for e in store.events(session=child["id"], types=["session_started"])]
     assert started and started[0].data["meta"]["parent"] == session["id"], started
+
+    # Any debug type: the JavaScript session (js-debug), recorded through debugtape.recordAll.
+    node_sessions = [s for s in cli_json(debugtape, db, "sessions") if s["name"] in result["nodeSessions"]]
+    assert node_sessions, (result["nodeSessions"], cli_json(debugtape, db, "sessions"))
+    node_snaps = [snap for s in node_sessions for snap in cli_json(debugtape, db, "show", s["id"])["snapshots"]
+                  if snap["line"] == node_line and snap["file"] == str(ws / "prog.js")]
+    assert node_snaps, node_sessions
+    node_snap = cli_json(debugtape, db, "snapshot", node_snaps[0]["id"])
+    assert node_snap["data"]["frames"][0]["locals"]["count"] in (6, "6"), node_snap["data"]["frames"][0]

@@ -6,9 +6,10 @@ export interface CaptureBounds {
   depth: number; // levels of structured values expanded (1 = the scope's own variables)
   items: number; // children fetched per container
   requests: number; // hard cap on extra requests per stop, so a huge program never stalls a session
+  timeMs: number; // and on the time spent fetching one stop
 }
 
-export const DEFAULT_BOUNDS: CaptureBounds = { frames: 20, localsFrames: 5, depth: 3, items: 25, requests: 200 };
+export const DEFAULT_BOUNDS: CaptureBounds = { frames: 20, localsFrames: 5, depth: 3, items: 25, requests: 200, timeMs: 3000 };
 
 function positiveInt(value: unknown, fallback: number, min: number): number {
   return typeof value === "number" && Number.isFinite(value) && value >= min ? Math.floor(value) : fallback;
@@ -21,5 +22,6 @@ export function boundsFrom(raw: Partial<Record<keyof CaptureBounds, unknown>>): 
     depth: positiveInt(raw.depth, DEFAULT_BOUNDS.depth, 1),
     items: positiveInt(raw.items, DEFAULT_BOUNDS.items, 1),
     requests: positiveInt(raw.requests, DEFAULT_BOUNDS.requests, 1),
+    timeMs: positiveInt(raw.timeMs, DEFAULT_BOUNDS.timeMs, 1),
   };
 }

@@ -51,6 +51,6 @@ export function captureBounds(): CaptureBounds {
   const c = cfg();
   return boundsFrom({
     frames: c.get("capture.frames"), localsFrames: c.get("capture.localsFrames"),
-    depth: c.get("capture.depth"), items: c.get("capture.items"),
+    depth: c.get("capture.depth"), items: c.get("capture.items"), timeMs: c.get("capture.timeMs"),
   });
 }

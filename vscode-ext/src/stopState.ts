@@ -3,7 +3,13 @@
 
 import { DapMessage, Direction, RESUME_COMMANDS } from "./dap";
 
-export interface StackFrame { id: number; name?: string; line?: number; source?: { path?: string; name?: string } }
+export interface StackFrame {
+  id: number;
+  name?: string;
+  line?: number;
+  presentationHint?: string; // "normal" | "label" | "subtle"
+  source?: { path?: string; name?: string; presentationHint?: string }; // "deemphasize" for library code
+}
 export interface Scope { name: string; variablesReference: number; expensive?: boolean; presentationHint?: string }
 export interface Variable {
   name: string;
@@ -105,8 +111,8 @@ export class StopState {
 /** VS Code rewrites the message objects it gets after the tracker saw them (source paths become
  * vscode-remote URIs in remote windows): keep our own copy of what we use. */
 export function copyFrame(f: StackFrame): StackFrame {
-  const source = f?.source ? { path: f.source.path, name: f.source.name } : undefined;
-  return { id: f?.id, name: f?.name, line: f?.line, source };
+  const source = f?.source ? { path: f.source.path, name: f.source.name, presentationHint: f.source.presentationHint } : undefined;
+  return { id: f?.id, name: f?.name, line: f?.line, presentationHint: f?.presentationHint, source };
 }
 
 /** Frames known contiguously from the top. */

@@ -107,13 +107,49 @@ async function scenario(): Promise<void> {
   if (text.includes(spec.secret)) throw new Error("the snapshot view shows the planted secret");
   log("snapshot view:\n" + text);
 
+  const node = await recordNodeSession(api, folder, spec, at);
+
   fs.writeFileSync(path.join(dir, "result.json"), JSON.stringify({
+    nodeSessions: node,
     session: sessions.session, snapshot: snap.snapshot, snapshotText: text,
     parentId: tracked.debugtapeId, childId: child.debugtapeId, childName,
   }, null, 2));
   // Hand over to the browser driver for the screenshot while the view is still populated.
   fs.writeFileSync(path.join(dir, "ready.json"), JSON.stringify({ session: spec.sessionName, label: "" }));
   await until("the screenshot", () => fs.existsSync(path.join(dir, "shot.done")), 60000);
+}
+
+/**
+ * Any debug type: VS Code's built-in JavaScript debugger (js-debug, types "node"/"pwa-node"),
+ * recorded because debugtape.recordAll is on. js-debug runs the program in a child session.
+ */
+async function recordNodeSession(
+  api: DebugtapeApi, folder: vscode.WorkspaceFolder, spec: Record<string, any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+  at: (file: string, line: number) => vscode.SourceBreakpoint,
+): Promise<string[]> {
+  await vscode.workspace.getConfiguration("debugtape").update("recordAll", true, vscode.ConfigurationTarget.Workspace);
+  vscode.debug.addBreakpoints([at(spec.nodeProgram, spec.nodeLine)]);
+  const names: string[] = [];
+  const sub = vscode.debug.onDidStartDebugSession(() => {
+    for (const t of api.manager.tracked.values()) if (t.recorder && !names.includes(t.recorder.header.name)) names.push(t.recorder.header.name);
+  });
+  const ok = await vscode.debug.startDebugging(folder, { type: "node", request: "launch", name: "node e2e", program: spec.nodeProgram });
+  if (!ok) throw new Error("startDebugging(node) failed");
+  const t = await until("the node breakpoint stop", () => [...api.manager.tracked.values()].find((x) => x.state.current), 60000);
+  const stop = t.state.current!;
+  const top = await until("the node top frame", () => stop.frames[0], 20000);
+  log(`node session "${t.session.name}" (${t.session.type}) stopped at line ${top.line}, recorded: ${Boolean(t.recorder)}`);
+  if (!t.recorder) throw new Error(`the ${t.session.type} session is not being recorded`);
+  await api.manager.settled(t);
+  const locals = [...stop.variables.values()].flat().map((v) => v.name);
+  log(`node locals: ${locals.slice(0, 20).join(", ")}`);
+  if (!locals.includes("count")) throw new Error("local count was not fetched at the node stop");
+  sub.dispose();
+  for (const x of api.manager.tracked.values()) if (x.recorder && !names.includes(x.recorder.header.name)) names.push(x.recorder.header.name);
+  await t.session.customRequest("continue", { threadId: stop.threadId });
+  await until("the node recordings to close", () => api.manager.tracked.size === 0, 30000);
+  await vscode.workspace.getConfiguration("debugtape").update("recordAll", undefined, vscode.ConfigurationTarget.Workspace);
+  return names;
 }
 
 export async function run(): Promise<void> {

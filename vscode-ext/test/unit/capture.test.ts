@@ -161,3 +161,31 @@ test("failed responses and responses to other threads are ignored", () => {
   assert.equal(state.current!.frames.length, 0);
   assert.equal(state.current!.scopes.size, 0);
 });
+
+test("frames the adapter plays down (library code, labels) get no locals", async () => {
+  const state = new StopState();
+  stopped(state, 7);
+  const stop = state.current!;
+  stop.frames = [
+    { id: 3, name: "inner", line: 12, source: { path: "/w/prog.py" } },
+    { id: 2, name: "Module._compile", line: 1, source: { path: "node:internal/x", presentationHint: "deemphasize" } },
+    { id: 9, name: "async boundary", presentationHint: "label" },
+    { id: 1, name: "<module>", line: 30, source: { path: "/w/prog.py" } },
+  ];
+  stop.totalFrames = 4;
+  const a = adapter(state);
+  await captureStop(stop, a.request, { ...DEFAULT_BOUNDS, depth: 1 });
+  assert.deepEqual(a.sent.filter(([c]) => c === "scopes").map(([, x]) => x.frameId), [3, 1]);
+});
+
+test("the time limit ends the capture with what was fetched by then", async () => {
+  const state = new StopState();
+  stopped(state, 7);
+  const a = adapter(state);
+  let clock = 0;
+  const slow = async (c: string, x: Record<string, unknown>): Promise<unknown> => { clock += 1000; return a.request(c, x); };
+  const r = await captureStop(state.current!, slow, { ...DEFAULT_BOUNDS, timeMs: 2500 }, () => true, () => clock);
+  assert.match(r.abandoned ?? "", /time limit of 2500 ms/);
+  assert.ok(a.sent.length >= 3 && a.sent.length < 8, String(a.sent.length));
+  assert.equal(state.current!.frames.length, 3, "the stack fetched before the limit is kept");
+});
