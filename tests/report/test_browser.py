@@ -14,7 +14,7 @@ from debugtape.pipeline import open_pipeline
 from debugtape.store import Store
 from tests.report.browser import open_report
 from tests.report.conftest import record_session
-from tests.support import REPO, need_module
+from tests.support import REPO, compile_c, need_binary, need_module
 
 FIXTURE = Path(__file__).parent / "fixtures" / "walk.py"
 
@@ -55,6 +55,27 @@ def test_report_of_a_real_debugpy_session_in_chromium(tmp_path: Path, store_path
     assert seen["flameBoxes"] > 5 and seen["hotRows"] > 0  # the sampler ran
     assert seen["breakpointRows"] == 1 and seen["compareRows"] == 3
     assert seen["readyMs"] < 2000
+
+
+@pytest.mark.timeout(180)
+def test_report_of_a_real_gdb_session_in_chromium(tmp_path: Path, store_path: Path) -> None:
+    need_binary("gdb")
+    prog = compile_c(REPO / "tests" / "fixtures" / "c" / "hits.c", tmp_path / "hits")
+    _debugtape("record", "--gdb", "--db", str(store_path), "--break", "hit", "--sample", "200hz",
+               "--", str(prog), "7", cwd=tmp_path)
+    page = tmp_path / "gdb.html"
+    _debugtape("report", "--db", str(store_path), "-o", str(page), cwd=tmp_path)
+    with Store(store_path, readonly=True) as store:
+        (session,) = store.sessions()
+        assert len(store.snapshots(session["id"])) == 7  # hit() runs seven times
+
+    seen = open_report(page, "report-gdb.png", click=3)
+    assert seen["errors"] == [] and seen["requests"] == []
+    assert seen["markers"] == seen["shown"] == 7
+    assert seen["detailTitle"] == "breakpoint at hits.c:11 in hit"
+    assert seen["argNames"][0] == "i" and seen["argValues"][0] == "3"  # the fourth call: hit(3, p)
+    assert "sq" in seen["localNames"]
+    assert seen["sourceLines"][0].split() == ["11", "int", "sq", "=", "i", "*", "i;"]
 
 
 @pytest.mark.timeout(120)

@@ -34,6 +34,8 @@ try {
   out.detailTitle = await page.locator("#detail h3").first().textContent();
   out.localNames = await page.locator("#detail .frame").first().locator("table[data-kind='locals'] td:first-child").allTextContents();
   out.localValues = await page.locator("#detail .frame").first().locator("table[data-kind='locals'] td.val").allTextContents();
+  out.argNames = await page.locator("#detail .frame").first().locator("table[data-kind='args'] td:first-child").allTextContents();
+  out.argValues = await page.locator("#detail .frame").first().locator("table[data-kind='args'] td.val").allTextContents();
   out.sourceLines = await page.locator("#detail pre.src").allTextContents();
   // The other views must draw without errors too.
   const shot = async (tab) => { if (screenshot) await page.screenshot({ path: screenshot.replace(/\.png$/, "-" + tab + ".png") }); };
