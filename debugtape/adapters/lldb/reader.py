@@ -65,8 +65,45 @@ class SBValueAccess:
         self._floats = frozenset((L.eBasicTypeFloat, L.eBasicTypeDouble, L.eBasicTypeLongDouble))
         self._records = frozenset((L.eTypeClassStruct, L.eTypeClassClass, L.eTypeClassUnion))
 
+        self._kinds: dict[str, tuple[str, Any]] = {}  # type name -> (kind, canonical SBType)
+        self._pointees: dict[int, str] = {}  # id of a cached pointer SBType -> what it points to
+
     def _is_char(self, sbtype: Any) -> bool:
         return sbtype.GetCanonicalType().GetUnqualifiedType().GetBasicType() in self._char_types
+
+    def _kind(self, value: Any) -> tuple[str, Any]:
+        """What to do with values of this type, worked out once per type name: a snapshot reads
+        the same few types again and again, and each SB API call costs microseconds."""
+        name = value.GetTypeName() or ""
+        known = self._kinds.get(name)
+        if known is not None:
+            return known
+        L = self.lldb  # noqa: N806
+        sbtype = value.GetType().GetCanonicalType()
+        tclass = sbtype.GetTypeClass()
+        kind = "other"
+        if tclass == L.eTypeClassBuiltin:
+            basic = sbtype.GetBasicType()
+            signed = bool(sbtype.GetTypeFlags() & L.eTypeIsSigned)
+            if basic == L.eBasicTypeBool:
+                kind = "bool"
+            elif basic in self._ints:
+                kind = "int" if signed else "uint"
+            elif basic in self._char_types:
+                kind = "char" if signed and basic != L.eBasicTypeUnsignedChar else "uchar"
+            elif basic in self._floats:
+                kind = "float"
+            else:
+                kind = "text"
+        elif tclass in (L.eTypeClassPointer, L.eTypeClassReference):
+            kind = "pointer"
+        elif tclass == L.eTypeClassArray:
+            kind = "chars" if self._is_char(sbtype.GetArrayElementType()) else "array"
+        elif tclass in self._records:
+            kind = "record"
+        if name:
+            self._kinds[name] = (kind, sbtype)
+        return kind, sbtype
 
     def inspect(self, value: Any) -> Shape:
         L = self.lldb  # noqa: N806
@@ -76,64 +113,66 @@ class SBValueAccess:
             if any(word in message for word in _OPTIMIZED_OUT):
                 return ("optimized_out",)
             return ("error", message)
-        sbtype = value.GetType().GetCanonicalType()
-        tclass = sbtype.GetTypeClass()
-        if tclass == L.eTypeClassBuiltin:
-            return self._scalar(value, sbtype)
-        if tclass in (L.eTypeClassPointer, L.eTypeClassReference):
+        kind, sbtype = self._kind(value)
+        if kind == "int":
+            return ("scalar", value.GetValueAsSigned(0))
+        if kind == "uint":
+            return ("scalar", value.GetValueAsUnsigned(0))
+        if kind == "pointer":
             return self._pointer(value, sbtype)
-        if tclass == L.eTypeClassArray:
-            element = sbtype.GetArrayElementType()
-            if self._is_char(element):
-                return self._chars(value)
-            return ("array", _address(L, value), value.GetTypeName(), value.GetNumChildren(),
-                    value.GetChildAtIndex)
-        if tclass in self._records:
+        if kind == "record":
             if value.GetNumChildren() == 0 and value.GetSummary() is not None:
                 return ("scalar", value.GetSummary())  # e.g. a formatter's summary
             return ("struct", _address(L, value), value.GetTypeName(), _Fields(value))
-        text = value.GetValue()  # enums print their name
-        return ("scalar", text if text is not None else (value.GetSummary() or ""))
-
-    def _scalar(self, value: Any, sbtype: Any) -> Shape:
-        L = self.lldb  # noqa: N806
-        basic = sbtype.GetBasicType()
-        if basic == L.eBasicTypeBool:
+        if kind == "array":
+            return ("array", _address(L, value), value.GetTypeName(), value.GetNumChildren(),
+                    value.GetChildAtIndex)
+        if kind == "chars":
+            return self._chars(value)
+        if kind == "bool":
             return ("scalar", value.GetValueAsUnsigned(0) != 0)
-        if basic in self._ints:
-            signed = sbtype.GetTypeFlags() & L.eTypeIsSigned
-            return ("scalar", value.GetValueAsSigned(0) if signed else value.GetValueAsUnsigned(0))
-        if basic in self._char_types:
+        if kind in ("char", "uchar"):
             # gdb's form, `113 'q'`, so the same program reads the same in both debuggers
-            signed = basic != L.eBasicTypeUnsignedChar and sbtype.GetTypeFlags() & L.eTypeIsSigned
-            number = value.GetValueAsSigned(0) if signed else value.GetValueAsUnsigned(0)
+            number = value.GetValueAsSigned(0) if kind == "char" else value.GetValueAsUnsigned(0)
             return ("scalar", f"{number} {value.GetValue()}")
-        text = value.GetValue()
-        if basic in self._floats and text is not None:
+        text = value.GetValue()  # floats, enums (their name), vectors
+        if kind == "float" and text is not None:
             try:
                 number = float(text)
             except ValueError:
                 return ("scalar", text)
             if number == number and abs(number) != float("inf"):
                 return ("scalar", number)
-        return ("scalar", text if text is not None else "")
+        if text is None:
+            text = value.GetSummary() or ""
+        return ("scalar", text)
 
     def _pointer(self, value: Any, sbtype: Any) -> Shape:
-        L = self.lldb  # noqa: N806
         address = value.GetValueAsUnsigned(0)
-        pointee = sbtype.GetPointeeType() if sbtype.IsPointerType() else sbtype.GetDereferencedType()
-        if address and self._is_char(pointee):
+        target = self._pointees.get(id(sbtype))
+        if target is None:
+            target = self._pointees[id(sbtype)] = self._pointee_kind(sbtype)
+        if address and target == "char":
             process = value.GetProcess()
             return ("cstring", address, lambda n: self._read_cstring(process, address, n))
-        pclass = pointee.GetCanonicalType().GetTypeClass()
         text = f"{address:#x}"
-        if address and pclass in self._records:
+        if address and target == "record":
             return ("pointer", address, text, value.Dereference)
-        if address and pclass == L.eTypeClassFunction:
+        if address and target == "function":
             symbol = value.GetTarget().ResolveLoadAddress(address).GetSymbol().GetName()
             if symbol:
                 text = f"{text} <{symbol}>"
         return ("pointer", address, text, None)
+
+    def _pointee_kind(self, sbtype: Any) -> str:
+        L = self.lldb  # noqa: N806
+        pointee = sbtype.GetPointeeType() if sbtype.IsPointerType() else sbtype.GetDereferencedType()
+        if self._is_char(pointee):
+            return "char"
+        pclass = pointee.GetCanonicalType().GetTypeClass()
+        if pclass in self._records:
+            return "record"
+        return "function" if pclass == L.eTypeClassFunction else "other"
 
     def _read_cstring(self, process: Any, address: int, limit: int) -> bytes:
         # Read page by page: a string that ends just before an unmapped page must still read.
