@@ -33,7 +33,8 @@ __all__ = ["DapProxy", "INJECT_TIMEOUT"]
 
 log = logging.getLogger(__name__)
 
-INJECT_TIMEOUT = 5.0  # the longest the proxy holds a client's resume while it fetches a stop
+INJECT_TIMEOUT = 5.0
+ADAPTER_EXIT_TIMEOUT = 3.0  # after the client has gone  # the longest the proxy holds a client's resume while it fetches a stop
 _COMPLETES_STOP = RESUME_COMMANDS | {"disconnect", "terminate"}
 
 Sink = Callable[[list[dict[str, Any]]], None]
@@ -79,24 +80,29 @@ class DapProxy:
         reader.start()
         try:
             self._client_loop()
+            if self.inject:  # the client left while stopped: the adapter can still tell us
+                self._complete_stops()
         finally:
             # The client is gone: let the adapter see end of input and finish on its own.
+            log.debug("client gone; closing the adapter's input")
             self._to_adapter.close()
             try:
-                code = self._proc.wait(10)
+                code = self._proc.wait(ADAPTER_EXIT_TIMEOUT)
             except subprocess.TimeoutExpired:
+                log.info("the adapter did not exit within %s s of end of input; terminating it", ADAPTER_EXIT_TIMEOUT)
                 self._proc.terminate()
                 code = self._proc.wait(5)
             reader.join(5)
+            log.debug("adapter exited with %s", code)
             self.sink(self.converter.finish())
         return code
 
     def _client_loop(self) -> None:
         for item in read_frames(self._client_in):
             if isinstance(item, FrameError):
+                # Dropped, not forwarded: debugpy ends the whole session on a body it cannot
+                # parse, and the recording would end with it.
                 self._bad("from the client", item)
-                if item.kind == "json":  # framed but not JSON: pass it on untouched anyway
-                    self._write_adapter(item.raw)
                 continue
             self._from_client(item)
 
@@ -104,8 +110,6 @@ class DapProxy:
         for item in read_frames(stream):
             if isinstance(item, FrameError):
                 self._bad("from the adapter", item)
-                if item.kind == "json":
-                    self._to_client.write(item.raw)
                 continue
             try:
                 self._from_adapter(item)

@@ -71,7 +71,8 @@ async function main() {
   for (let i = 1; i < received.length; i++) {
     if (received[i] !== received[i - 1] + 1) { problems.push(`seq gap from the adapter side: ${received[i - 1]} -> ${received[i]}`); break; }
   }
-  process.stdout.write(JSON.stringify({ how, stops, problems, ms: Date.now() - t0, messages: received.length }) + '\n');
+  process.stdout.write(JSON.stringify({ how, stops, problems, ms: Date.now() - t0, messages: received.length }) + '\n',
+    () => process.exit(0));  // do not wait for the adapter's pipes to close
 }
 
 main().catch((e) => { process.stdout.write(JSON.stringify({ error: String(e && e.stack || e) }) + '\n'); process.exit(1); });
