@@ -12,6 +12,7 @@ import signal
 import sys
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
@@ -23,12 +24,29 @@ from debugtape.adapters.lldb.locate import import_lldb
 from debugtape.errors import AdapterError
 from debugtape.records import validate
 
-__all__ = ["record", "LldbRecordError"]
+__all__ = ["record", "LldbRecordError", "RunStats", "LAST_RUN"]
 
 log = logging.getLogger(__name__)
 
 ATTACH_ATTEMPTS = 5
 EVENT_WAIT = 1  # seconds per wait for a process event; the loop also checks for Ctrl-C between
+
+
+@dataclass
+class RunStats:
+    """What the last headless run cost: stops handled and the seconds spent on them."""
+
+    samples: int = 0
+    sample_seconds: float = 0.0
+    snapshots: int = 0
+    snapshot_seconds: float = 0.0
+
+    def reset(self) -> None:
+        self.samples = self.snapshots = 0
+        self.sample_seconds = self.snapshot_seconds = 0.0
+
+
+LAST_RUN = RunStats()  # read by bench/lldb_sampling.py
 
 
 class LldbRecordError(AdapterError):
@@ -62,6 +80,7 @@ def record(opts: RecordOptions) -> str:
     lldb = import_lldb()
     debugger = lldb.SBDebugger.Create(False)
     debugger.SetAsync(True)
+    LAST_RUN.reset()
     try:
         run = _Run(lldb, debugger, opts)
         # Attach before the pipeline starts its threads: lldb-server 19, spawned while this process
@@ -219,8 +238,16 @@ class _Run:
         if state == lldb.eStateRunning and self.sampler is None and self.opts.sample_hz:
             self._start_sampling(process)
         elif state == lldb.eStateStopped:
-            self._on_stopped(process)
+            t0 = time.perf_counter()
+            sampled = self._on_stopped(process)
             process.Continue()
+            spent = time.perf_counter() - t0
+            if sampled:
+                LAST_RUN.samples += 1
+                LAST_RUN.sample_seconds += spent
+            else:
+                LAST_RUN.snapshots += 1
+                LAST_RUN.snapshot_seconds += spent
         elif state == lldb.eStateExited:
             _forward_output(process)
             self._stop_sampling()
@@ -233,9 +260,11 @@ class _Run:
             return True
         return False
 
-    def _on_stopped(self, process: Any) -> None:
+    def _on_stopped(self, process: Any) -> bool:
+        """Record what this stop shows; True if it was only a sample."""
         lldb = self.lldb
         sampled = False
+        snapped = False
         for thread in process:
             reason, extra = stop_reason(lldb, thread)
             if reason is None:
@@ -250,12 +279,14 @@ class _Run:
                 reason = "snappoint"
             if reason == "signal" and extra.get("signal_name") in ("SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGABRT"):
                 self.crashed = True
+            snapped = True
             try:
                 with self.backend.focus(thread):
                     self.recorder.on_stop(reason, bp_id=bp_id, signal_name=extra.get("signal_name"),
                                           exception=extra.get("exception"))
             except TapeError as exc:
                 log.warning("snapshot failed: %s", exc)
+        return sampled and not snapped
 
     def _interrupt(self, process: Any) -> None:
         """Ctrl-C: detach from an attached program, kill a launched one; the session ends."""
