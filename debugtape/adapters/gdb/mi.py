@@ -54,12 +54,46 @@ def parse_line(line: str) -> dict[str, Any]:
     on (the line itself is not kept: a stop record carries argument values)."""
     if gdbmiparser.response_is_finished(line):
         return {"type": "prompt"}
-    try:
-        return dict(gdbmiparser.parse_response(line))
-    except Exception as exc:
-        stopped = line.lstrip("0123456789").startswith("*stopped")
-        return {"type": "malformed", "kind": line[:1], "stopped": stopped, "size": len(line),
-                "error": f"{type(exc).__name__}: {exc}"}
+    body = line.lstrip("0123456789")
+    # pygdbmi loops forever on some unbalanced records; check the shape before handing it over.
+    problem = _unbalanced(body) if body[:1] in _RECORD_MARKS else None
+    if problem is None:
+        try:
+            return dict(gdbmiparser.parse_response(line))
+        except Exception as exc:
+            problem = type(exc).__name__  # not str(exc): it quotes the record, values and all
+    return {"type": "malformed", "kind": body[:1], "stopped": body.startswith("*stopped"),
+            "size": len(line), "error": problem}
+
+
+_RECORD_MARKS = frozenset("^*+=~@&")
+_CLOSERS = {"{": "}", "[": "]"}
+
+
+def _unbalanced(body: str) -> str | None:
+    """Why a record's quotes or brackets do not balance, or None."""
+    stack: list[str] = []
+    in_string = escaped = False
+    for ch in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in _CLOSERS:
+            stack.append(_CLOSERS[ch])
+        elif ch in "}]":
+            if not stack or stack.pop() != ch:
+                return f"unexpected {ch!r}"
+    if in_string:
+        return "unterminated string"
+    if stack:
+        return f"missing {stack[-1]!r}"
+    return None
 
 
 def mi_quote(text: str) -> str:
@@ -87,6 +121,7 @@ class MiClient:
         self._token = 0
         self._results: dict[int, dict[str, Any]] = {}
         self._posted: set[int] = set()
+        self._stdout_closed = False
         self.events: deque[dict[str, Any]] = deque()
         self.malformed = 0
         self.stderr_tail = ""
@@ -137,18 +172,10 @@ class MiClient:
         return self.events.popleft()
 
     def _pump(self, timeout: float) -> None:
+        if self._stdout_closed:
+            raise GdbDied(self.proc.wait(5))
         ready, _, _ = select.select(list(self._fds), [], [], max(0.0, timeout))
-        if not ready:
-            if self.proc.poll() is not None:
-                self._drain_all()
-                if not self.events and not ready:
-                    raise GdbDied(self.proc.returncode)
-            return
         for fd in ready:
-            self._read(fd)
-
-    def _drain_all(self) -> None:
-        for fd in list(self._fds):
             self._read(fd)
 
     def _read(self, fd: int) -> None:
@@ -158,15 +185,23 @@ class MiClient:
             return
         except OSError:
             chunk = b""
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        is_stderr = fd == self.proc.stderr.fileno()
         if not chunk:
-            if self.proc.poll() is None:
-                self.proc.wait(5)
-            raise GdbDied(self.proc.returncode)
-        data = self._fds[fd] + chunk
-        *lines, self._fds[fd] = data.split(b"\n")
-        assert self.proc.stderr is not None
-        if fd == self.proc.stderr.fileno():
-            text = "".join(raw.decode("utf-8", "replace") + "\n" for raw in lines)
+            # End of output: what was read is still delivered; the next wait reports the death.
+            rest = self._fds.pop(fd)
+            chunk = rest + b"\n" if rest else b""
+            if not is_stderr:
+                self._stdout_closed = True
+            if not chunk:
+                return
+            data = chunk
+            lines = data.split(b"\n")
+        else:
+            data = self._fds[fd] + chunk
+            *lines, self._fds[fd] = data.split(b"\n")
+        if is_stderr:
+            text = "".join(raw.decode("utf-8", "replace") + "\n" for raw in lines if raw)
             self.stderr_tail = (self.stderr_tail + text)[-4000:]
             if self.echo_stderr and text:
                 sys.stderr.write(text)
@@ -203,8 +238,10 @@ class MiClient:
         if self.proc.poll() is None:
             try:
                 self.send("-gdb-exit")
+                assert self.proc.stdin is not None
+                self.proc.stdin.close()  # gdb also quits at the end of its input
                 self.proc.wait(timeout)
-            except (AdapterError, subprocess.TimeoutExpired):
+            except (AdapterError, OSError, subprocess.TimeoutExpired):
                 self.proc.kill()
                 self.proc.wait(timeout)
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):

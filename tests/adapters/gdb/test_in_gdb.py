@@ -191,3 +191,36 @@ def test_in_gdb_modules_import_with_heavy_dependencies_blocked(tmp_path: Path) -
     assert "heavy: []" in out.stdout, out.stdout + out.stderr
     assert "blocked sqlite_utils" in out.stderr  # the blocker really was active
     assert "tape start" not in out.stderr
+
+
+def test_breakpoint_changes_removal_watchpoint_and_timeline(tmp_path: Path, store_path: Path) -> None:
+    prog = build("hits", tmp_path)
+    out = run_gdb(prog, [start(store_path, "bps"), "break hit", "condition 1 i == 2", "break level2",
+                         "disable 2", "run", "watch p->y", "delete 1", "continue", "tape timeline 4",
+                         "kill"], args=["5"])
+    assert "debugtape: error" not in out.stderr, out.stderr
+    events = stored(store_path)
+    changed = of_type(events, "breakpoint_changed")
+    assert {"bp_id": "1", "condition": "i == 2"}.items() <= changed[0].items()
+    assert any(c["bp_id"] == "2" and c["enabled"] is False for c in changed)
+    assert of_type(events, "breakpoint_removed")[0]["bp_id"] == "1"
+    watch = [b for b in of_type(events, "breakpoint_set") if b["bp_id"] == "3"][0]
+    assert watch["location"] == "p->y"
+    reasons = [s["reason"] for s in of_type(events, "debug_snapshot")]
+    assert reasons[0] == "breakpoint" and "watchpoint" in reasons
+    # `tape timeline 4` printed the last events of this session through `debugtape timeline`
+    assert "breakpoint_removed" in out.stdout and "debug_snapshot" in out.stdout
+    assert of_type(events, "session_ended")[0]["reason"] == "killed"
+
+
+def test_restore_and_watch(tmp_path: Path, store_path: Path) -> None:
+    prog = build("recursion", tmp_path)
+    run_gdb(prog, [start(store_path, "first"), "break fact if n == 3", "tape stop"])
+    out = run_gdb(prog, [start(store_path, "second") + " --watch", "tape restore", "info breakpoints",
+                         "tape status", "run", "tape stop"])
+    assert "1 breakpoint commands replayed" in out.stdout, out.stdout + out.stderr
+    assert "stop only if n == 3" in out.stdout
+    assert "watching files" in out.stdout
+    second = [e for e in stored(store_path) if e["session"] != stored(store_path)[0]["session"]]
+    snaps = of_type(second, "debug_snapshot")
+    assert snaps and snaps[0]["frames"][0]["args"] == {"n": 3}
