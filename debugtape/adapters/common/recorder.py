@@ -254,7 +254,16 @@ class Recorder:
         cmd = debugtape_command(["timeline", "--session", self.session, "--limit", str(limit)])
         if self.db:
             cmd += ["--db", self.db]
-        return _run(cmd, "debugtape timeline")
+        # The ingest child commits in batches: a session a moment old may not be stored yet.
+        deadline = time.monotonic() + 3.0
+        while True:
+            try:
+                return _run(cmd, "debugtape timeline")
+            except TapeError as exc:
+                not_yet = "no session matches" in str(exc) or "no such table" in str(exc)
+                if not not_yet or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def restore_commands(self, session: str | None = None) -> list[str]:
         """The debugger commands that recreate a session's breakpoints (`debugtape breakpoints`)."""
