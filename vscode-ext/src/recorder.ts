@@ -45,6 +45,11 @@ export class Recorder {
     this.write(encodeHeader(header));
   }
 
+  /** What ingest said on stderr (the last few KiB): skipped lines, warnings. */
+  get errorOutput(): string {
+    return this.stderr.trim();
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }

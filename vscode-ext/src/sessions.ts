@@ -8,7 +8,7 @@ import { DapMessage, Direction, newSessionId } from "./dap";
 import { decide } from "./launchConfig";
 import { NotFound } from "./locate";
 import { Recorder } from "./recorder";
-import { captureBounds, cfg, childEnv, locateDebugtape, storePath } from "./settings";
+import { captureBounds, cfg, childEnv, folders, locateDebugtape, storePath } from "./settings";
 import { Stop, StopState } from "./stopState";
 
 /** How long after a stop the UI gets to ask for the stack and locals itself before we fill the gaps. */
@@ -92,10 +92,12 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
     }
     const db = storePath();
     const id = newSessionId(() => randomBytes(8));
-    const folder = t.session.workspaceFolder?.uri.scheme === "file" ? t.session.workspaceFolder.uri.fsPath : undefined;
+    // Child sessions have no workspace folder of their own: use their parent's, then the window's.
+    const own = (t.session.workspaceFolder ?? t.parent?.session.workspaceFolder)?.uri;
+    const folder = own?.scheme === "file" ? own.fsPath : folders()[0];
     const header = {
       session: id, name, tool: "vscode", parent: t.parent?.debugtapeId, sample,
-      meta: { debugType: t.session.type, vscodeSession: t.session.id, request: t.session.configuration.request, workspace: folder },
+      meta: { debugType: t.session.type, request: t.session.configuration.request, workspace: folder },
     };
     const rec = new Recorder(
       { command, args: ["ingest", "--dap", ...(db ? ["--db", db] : []), ...(folder ? ["--cwd", folder] : [])], env: childEnv(), cwd: folder },
@@ -122,6 +124,7 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
       t.recorder = undefined;
       const code = await rec.close();
       this.log(`debugtape session ${rec.header.session} closed (ingest exit ${code}, ${rec.sent} lines, ${rec.dropped} dropped)`);
+      if (rec.errorOutput) this.log(`debugtape ingest said:\n${rec.errorOutput}`);
       t.closing = undefined;
       this.changed.fire(t);
     })();

@@ -156,6 +156,7 @@ export async function run(): Promise<void> {
   try {
     await scenario();
     log("PASS");
+    log("extension log:\n" + (activeApi?.manager.recentLog.join("\n") ?? ""));
   } catch (err) {
     log(`FAIL: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     log("extension log:\n" + (activeApi?.manager.recentLog.join("\n") ?? "(not activated)"));
