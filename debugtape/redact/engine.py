@@ -178,7 +178,11 @@ class Redactor:
             if k in plain:
                 tx = type(x)
                 if tx is str:
-                    out[k] = x if (x in clean or len(x) < min_scan) else text(x, stats)
+                    if x in clean or len(x) < min_scan or (
+                            x[:2] == "0x" and len(x) <= 18 and not x[2:].strip(_HEX_DIGITS)):
+                        out[k] = x  # clean before, too short, or a bare address
+                    else:
+                        out[k] = text(x, stats)
                 elif tx is int:
                     out[k] = x if -_CARD_MIN < x < _CARD_MIN else walk(x, None, stats, d1)
                 elif tx is dict:
@@ -190,8 +194,17 @@ class Redactor:
                 else:
                     out[k] = walk(x, None, stats, d1)
                 continue
+            if k in _NAME_MAPS and type(x) is dict:
+                out[k] = self._names_map(x, stats, depth)
+                continue
             self._entry(d, k, x, out, stats, depth)
         return out
+
+    def _names_map(self, x: dict[Any, Any], stats: RedactionStats, depth: int) -> dict[str, Any]:
+        """{"types": {"password": "char *"}}: the keys are names of things, the values types."""
+        clean, min_scan, walk = self._clean, self._min_scan, self._walk
+        return {str(n): t if (type(t) is str and (len(t) < min_scan or t in clean))
+                else walk(t, None, stats, depth + 2) for n, t in x.items()}
 
     def _entry(self, d: Mapping[Any, Any], k: Any, x: Any, out: dict[str, Any],
                stats: RedactionStats, depth: int) -> None:
@@ -208,9 +221,7 @@ class Redactor:
             if ks in _VALUE_FIELDS:
                 child = self._named_kind(d)
             elif ks in _NAME_MAPS and isinstance(x, Mapping):
-                clean, min_scan = self._clean, self._min_scan
-                out[ks] = {str(n): t if (type(t) is str and (len(t) < min_scan or t in clean))
-                           else walk(t, None, stats, depth + 2) for n, t in x.items()}
+                out[ks] = self._names_map(dict(x), stats, depth)
                 return
             elif ks is k and type(k) is str:
                 if len(self._plain_keys) >= _CLEAN_CACHE_MAX:
@@ -248,6 +259,9 @@ class Redactor:
             tx = type(x)
             if tx is int and -_CARD_MIN < x < _CARD_MIN:
                 out.append(x)
+                continue
+            if tx is dict:
+                out.append(self._dict(x, None, stats, d1))
                 continue
             if tx is str:
                 out.append(x if x in clean else self._text(x, stats))

@@ -55,7 +55,7 @@ _NETRC = re.compile(r"\blogin\s+\S+\s+(?:password|passwd)\s+(?P<v>\S+)")
 # A random-looking token after a word that says "secret" (no name=value binding needed).
 _CONTEXT = re.compile(
     r"(?<![A-Za-z0-9])(?i:key|token|secret|passw\w*|pwd|credentials?|auth\w*|apikey|signature)"
-    r"[^A-Za-z0-9\n]{1,20}(?P<v>[A-Za-z0-9+/_\-]{16,}={0,2})(?![A-Za-z0-9+/_\-=])")
+    r"(?!\w)[^\w\n]{1,20}(?P<v>[A-Za-z0-9+/_\-]{16,}={0,2})(?![A-Za-z0-9+/_\-=])")
 _EMPTY_VALUES = frozenset(("null", "none", "nil", "true", "false", "undefined", "nan", "0", "-",
                            "***", "...", "*", "<redacted>", "redacted", "xxx"))
 _COOKIE_NAMES = frozenset(("cookie", "setcookie"))
