@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from debugtape.correlate.context import Repo, repo_for
-from debugtape.correlate.git import GitError, run_git
+from debugtape.correlate.git import GIT_TIMEOUT, GitError, run_git
 
 __all__ = ["BlameCache", "parse_porcelain", "line_ranges", "count_lines"]
 
 log = logging.getLogger(__name__)
 
+# Seconds a stop waits for one file's blame.
+BLAME_TIMEOUT = 5.0
 # At most this many git blame processes at once when a stack spans several files.
 MAX_PARALLEL = 4
 # Lines blamed around an asked line when widening to its function: a 3,000-line function
@@ -205,7 +207,10 @@ class BlameCache:
         for lo, hi in line_ranges(wanted):
             args += ["-L", f"{lo},{hi}"]
         try:
-            found = parse_porcelain(run_git([*args, "--", rel], repo.root))
+            # A stop waits at most BLAME_TIMEOUT; a timed-out file stays `unknown` until it or
+            # HEAD changes, so a huge history costs one wait, not one per stop.
+            found = parse_porcelain(run_git([*args, "--", rel], repo.root,
+                                            timeout=GIT_TIMEOUT if background else BLAME_TIMEOUT))
         except GitError as exc:
             if background:  # best effort: the stop that needs these lines will say what failed
                 log.debug("background blame of %s failed: %s", path, exc)
@@ -260,6 +265,8 @@ class BlameCache:
 
 
 def _blame_failure(exc: GitError) -> dict[str, Any]:
+    if exc.returncode is None:
+        return {"status": "unknown", "reason": f"git blame took longer than {BLAME_TIMEOUT:g} s"}
     msg = exc.stderr
     if "no such path" in msg:
         return {"status": "untracked"}

@@ -124,3 +124,16 @@ def test_five_thousand_commit_repository(tmp_path: Path) -> None:
         assert got["commit"] == base
     again = cache.blame(locs)
     assert again == ours and cache.git_calls == 5
+
+
+def test_a_blame_that_takes_too_long_is_unknown_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from debugtape.correlate import blame as blame_mod
+
+    r = _repo(tmp_path)
+    monkeypatch.setattr(blame_mod, "BLAME_TIMEOUT", 0.000001)
+    cache = BlameCache()
+    path = str(r.root / "m.c")
+    first = cache.blame([(path, 1)])[0]
+    assert first["status"] == "unknown" and "longer than" in first["reason"]
+    assert cache.blame([(path, 2)])[0] == first  # not retried until the file or HEAD changes
+    assert cache.git_calls == 1
