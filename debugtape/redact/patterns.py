@@ -74,6 +74,14 @@ VALUE_PATTERNS: tuple[ValuePattern, ...] = (
     ValuePattern("aws_secret_key", re.compile(r"(?<![A-Za-z0-9+/=])(?P<v>[A-Za-z0-9+/]{40})(?![A-Za-z0-9+/=])"),
                  _aws_secret, 2),
     ValuePattern("card", CARD_RE, card_like, 4),
+    # A value cut by the capture bounds ends with "…" (or gdb's `...`): a known token prefix
+    # or a URL password right before the cut is still a secret, just a shorter one.
+    ValuePattern("cut_token", re.compile(
+        _B + r"(?:AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abposre]-|xapp-|sk_live_|sk_test_|rk_live_|"
+        r"whsec_|AIza|GOCSPX-|sk-ant-|sk-proj-|npm_|pypi-|SG\.|eyJ)[A-Za-z0-9_\-.+/=]{2,}"
+        r"(?=[\"']?(?:…|\.\.\.)[\"']?\Z)")),
+    ValuePattern("url_password", re.compile(
+        r"(?i:[a-z][a-z0-9+.\-]{1,20})://[^\s:/?#@\"'\[\]]*:(?P<v>[^\s@/\"'\[\]]{1,256})(?=[\"']?(?:…|\.\.\.)[\"']?\Z)")),
 )
 
 # The pre-filter: most strings (identifiers, numbers, paths, symbols) fail all three cheap
@@ -90,6 +98,7 @@ TRIGGER_WORDS = (
     "glpat-", "glptt-", "gldt-", "glrt-", "glcbt-", "gloas-", "glsoat-", "glft-", "glimt-",
     "glagent-", "glcf-", "gr1348941", "xox", "xapp-", "hooks.slack", "_live_", "_test_", "whsec_",
     "aiza", "gocspx", "sk-", "npm_", "pypi-", "sg.", "eyj", "private key", "://", "sig=", "==",
+    "sk_live", "sk_test", "rk_live",
 )
 GATE_WORDS, GATE_RUN, GATE_CARD = 1, 2, 4
 

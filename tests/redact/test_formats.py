@@ -75,3 +75,20 @@ def test_url_keeps_user_and_host() -> None:
 def test_markers_have_the_documented_shape() -> None:
     out, _ = R.redact_text(FORMATS["github_token"][0])
     assert is_marker(out) and out.startswith("[REDACTED:github_token:")
+
+
+@pytest.mark.parametrize("kind", ["github_token", "github_fine_grained", "gitlab_token", "slack_token",
+                                  "stripe_key", "google_api_key", "anthropic_key", "npm_token",
+                                  "pypi_token", "sendgrid_key", "jwt", "aws_access_key", "url_password"])
+@pytest.mark.parametrize("cut", ["…", '"...'])
+def test_values_cut_by_the_bounds(kind: str, cut: str) -> None:
+    # The pipeline cuts long values (256 characters by default) before redaction: a secret cut
+    # in the middle must still go, and the bound's mark must stay.
+    whole = FORMATS[kind][0]
+    keep = len(whole) * 2 // 3
+    value = '0x4052a0 "log line ' + whole[:keep] + cut if cut.startswith('"') else "log line " + whole[:keep] + cut
+    out, _ = R.redact({"v": value})
+    part = SECRET_PART.get(kind, whole)
+    tail = part[len(part) // 2: keep] if kind == "url_password" else whole[8:keep]
+    assert tail and tail not in out["v"], out
+    assert out["v"].endswith(cut)
