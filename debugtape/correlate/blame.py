@@ -5,20 +5,25 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import subprocess
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from debugtape.correlate.context import Repo, repo_for
 from debugtape.correlate.git import GIT_TIMEOUT, GitError, run_git
+from debugtape.correlate.walk import walk_blame
 
 __all__ = ["BlameCache", "parse_porcelain", "line_ranges", "count_lines"]
 
 log = logging.getLogger(__name__)
 
+# From this many cold files of one repository on, one history walk replaces per-file blame.
+WALK_MIN_FILES = 3
 # Seconds a stop waits for one file's blame.
 BLAME_TIMEOUT = 5.0
 # At most this many git blame processes at once when a stack spans several files.
@@ -187,12 +192,40 @@ class BlameCache:
         return repo, fb
 
     def _run(self, todo: dict[str, tuple[Repo, _FileBlame, set[int]]]) -> None:
-        jobs = list(todo.items())
+        self._walk(todo)
+        jobs = [(path, (repo, fb, {n for n in lines if n not in fb.lines}))
+                for path, (repo, fb, lines) in todo.items()
+                if fb.failed is None and any(n not in fb.lines for n in lines)]
+        if not jobs:
+            return
         if len(jobs) == 1:
             self._blame_file(*jobs[0])
             return
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL, len(jobs))) as pool:
             list(pool.map(lambda job: self._blame_file(*job), jobs))
+
+    def _walk(self, todo: dict[str, tuple[Repo, _FileBlame, set[int]]]) -> None:
+        """Many cold files of one repository: one history walk for all (walk.py); the lines it
+        cannot place for certain are left for git blame."""
+        by_repo: dict[Path, list[str]] = {}
+        for path, (repo, _, _) in todo.items():
+            by_repo.setdefault(repo.root, []).append(path)
+        for paths in by_repo.values():
+            if len(paths) < WALK_MIN_FILES:
+                continue
+            repo = todo[paths[0]][0]
+            rels = {p: repo.relpath(p) for p in paths}
+            wanted = {rel: set(todo[p][2]) for p, rel in rels.items() if rel is not None}
+            try:
+                found = walk_blame(repo.root, wanted, timeout=BLAME_TIMEOUT)
+            except (OSError, subprocess.SubprocessError) as exc:
+                log.debug("history walk failed, blaming file by file: %s", exc)
+                continue
+            with self._lock:
+                self.git_calls += 1
+                for p, rel in rels.items():
+                    if rel is not None:
+                        todo[p][1].lines.update(found.get(rel, {}))
 
     def _blame_file(self, path: str, work: tuple[Repo, _FileBlame, set[int]], background: bool = False) -> None:
         repo, fb, lines = work

@@ -114,7 +114,7 @@ def test_five_thousand_commit_repository(tmp_path: Path) -> None:
     locs = [(str(r.root / f"src/f{i % 5}.c"), 1 + i * 13) for i in range(20)]
     cache = BlameCache()
     ours = cache.blame(locs)
-    assert cache.git_calls == 5  # one per file, not one per frame
+    assert cache.git_calls < 5  # one history walk for the five files, not one blame per frame
     for (path, line), got in zip(locs, ours, strict=True):
         rel = Path(path).relative_to(r.root).as_posix()
         base = subprocess.run(
@@ -122,8 +122,8 @@ def test_five_thousand_commit_repository(tmp_path: Path) -> None:
             cwd=r.root, capture_output=True, text=True, check=True,
         ).stdout.split(" ", 1)[0]
         assert got["commit"] == base
-    again = cache.blame(locs)
-    assert again == ours and cache.git_calls == 5
+    calls = cache.git_calls
+    assert cache.blame(locs) == ours and cache.git_calls == calls
 
 
 def test_a_blame_that_takes_too_long_is_unknown_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
