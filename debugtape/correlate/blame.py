@@ -218,7 +218,7 @@ class BlameCache:
             wanted = {rel: set(todo[p][2]) for p, rel in rels.items() if rel is not None}
             try:
                 found = walk_blame(repo.root, wanted, timeout=BLAME_TIMEOUT)
-            except (OSError, subprocess.SubprocessError) as exc:
+            except (GitError, OSError, subprocess.SubprocessError) as exc:
                 log.debug("history walk failed, blaming file by file: %s", exc)
                 continue
             with self._lock:

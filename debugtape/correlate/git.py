@@ -10,7 +10,7 @@ from pathlib import Path
 
 from debugtape.errors import DebugtapeError
 
-__all__ = ["GitError", "GIT_TIMEOUT", "run_git", "toplevel", "git_dir"]
+__all__ = ["GitError", "GIT_TIMEOUT", "run_git", "popen_git", "toplevel", "git_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,25 @@ class GitError(DebugtapeError):
         self.cwd = cwd
 
 
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    # A hook or an editor must never wait for a terminal while the pipeline runs.
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # read-only calls must not take index.lock
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_WORK_TREE", None)
+    return env
+
+
+def popen_git(args: Sequence[str], cwd: str | os.PathLike[str]) -> subprocess.Popen[bytes]:
+    """`git ARGS` with its output as a stream, for readers that may stop early (kill it then)."""
+    try:
+        return subprocess.Popen([*_BASE, *args], cwd=str(cwd), stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, env=_env())
+    except OSError as exc:
+        raise GitError(args, -1, str(exc), str(cwd)) from exc
+
+
 def run_git(
     args: Sequence[str],
     cwd: str | os.PathLike[str],
@@ -43,12 +62,7 @@ def run_git(
     input_text: str | None = None,
 ) -> str:
     """Run `git ARGS` in `cwd` and return its standard output; raise GitError on any failure."""
-    env = dict(os.environ)
-    # A hook or an editor must never wait for a terminal while the pipeline runs.
-    env.setdefault("GIT_TERMINAL_PROMPT", "0")
-    env["GIT_OPTIONAL_LOCKS"] = "0"  # read-only calls must not take index.lock
-    env.pop("GIT_DIR", None)
-    env.pop("GIT_WORK_TREE", None)
+    env = _env()
     try:
         proc = subprocess.run(
             [*_BASE, *args],

@@ -13,12 +13,11 @@ from __future__ import annotations
 import logging
 import os
 import re
-import subprocess
 import time
 from collections.abc import Iterator
 from typing import Any
 
-from debugtape.correlate.git import _BASE, GitError, run_git
+from debugtape.correlate.git import GitError, popen_git, run_git
 
 __all__ = ["walk_blame", "map_through_hunks"]
 
@@ -100,11 +99,9 @@ def walk_blame(root: str | os.PathLike[str], wanted: dict[str, set[int]],
     left = sum(len(v) for v in tracking.values())
     if not left:
         return out
-    cmd = [*_BASE, "log", "-p", "-U0", "--first-parent", "--no-renames", "--no-color", "--no-ext-diff",
-           "--no-textconv", "--format=%x01%H %at %P", "HEAD", "--", *paths]
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     deadline = time.monotonic() + timeout
-    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    proc = popen_git(["log", "-p", "-U0", "--first-parent", "--no-renames", "--no-color", "--no-ext-diff",
+                      "--no-textconv", "--format=%x01%H %at %P", "HEAD", "--", *paths], root)
     try:
         for oid, atime, parents, body in _commits(proc.stdout):
             for path, added, hunks in _hunks_by_file(body):
