@@ -48,7 +48,8 @@ class Bounds:
 #   ("scalar", int | float | bool | str)                a leaf, already in its JSON form
 #   ("optimized_out",)
 #   ("error", message)
-#   ("struct", address | None, type_name, fields)       fields: Sequence[(name, V)]
+#   ("struct", address | None, type_name, fields)       fields: Sequence[(name, V)], or a
+#                                                       callable returning one (read on demand)
 #   ("array", address | None, type_name, length, element)   element: Callable[[int], V]
 #   ("pointer", address, text, target | None)           target: Callable[[], V] to follow, or None
 #   ("cstring", address, read)                          read: Callable[[int], bytes] up to n bytes, stops at NUL
@@ -65,13 +66,14 @@ class ValueAccess(Protocol[V_contra]):
 class Capture:
     """The state of one snapshot's capture: bounds, byte budget, seen addresses, cut records."""
 
-    __slots__ = ("bounds", "truncation", "used", "full", "_seen")
+    __slots__ = ("bounds", "truncation", "used", "full", "memo", "_seen")
 
     def __init__(self, bounds: Bounds | None = None) -> None:
         self.bounds = bounds or Bounds()
         self.truncation: list[dict[str, Any]] = []
         self.used = 0
         self.full = False
+        self.memo: dict[tuple[int, str, int], tuple[Any, int]] = {}
         self._seen: set[tuple[int, str]] = set()
 
     def cut(self, path: str, why: str, kept: int | None = None, total: int | None = None) -> None:
@@ -226,15 +228,29 @@ class _Walker(Generic[V]):
             cap.cut(path, "depth", kept=cap.bounds.depth)
             cap.charge(16, path)
             return dict(DEPTH_CUT)
+        # The same struct seen again in this snapshot (a pointer handed down the stack): the
+        # program is stopped, so it reads the same; reuse it unless cuts were made inside it.
+        key = (address, type_name, depth) if address is not None else None
+        if key is not None and key in cap.memo:
+            cap.leave(address, type_name)
+            value, size = cap.memo[key]
+            cap.charge(size, path)
+            return value
+        cuts, used = len(cap.truncation), cap.used
         try:
-            return self._members(fields, path, depth)
+            out = self._members(fields, path, depth)
         finally:
             cap.leave(address, type_name)
+        if key is not None and len(cap.truncation) == cuts:
+            cap.memo[key] = (out, cap.used - used)
+        return out
 
     def _members(self, fields: Any, path: str, depth: int) -> dict[str, Any]:
         cap = self.cap
         out: dict[str, Any] = {}
         limit = cap.bounds.items
+        if callable(fields):  # a backend may defer reading the members until they are needed
+            fields = fields()
         fields = fields if isinstance(fields, Sequence) else list(fields)
         for i, (name, member) in enumerate(fields):
             if i >= limit:

@@ -37,18 +37,48 @@ def _fullname(symtab: Any) -> str:
     return name
 
 
+# Per lexical block: its symbols as (symbol, is_argument, name, type name, declared line,
+# innermost-scope flag). Blocks of a hot breakpoint are walked again at every hit; iterating a
+# gdb.Block and printing types is what costs, so it happens once per block. Cleared whenever gdb
+# loads or drops symbol files.
+_BlockSyms = list[tuple[Any, bool, str, str, int, bool]]
+_block_cache: dict[tuple[int, int], tuple[_BlockSyms, bool]] = {}
+
+
+def forget_symbols(_event: Any = None) -> None:
+    _block_cache.clear()
+    _fullnames.clear()
+
+
+def _block_symbols(block: Any) -> tuple[_BlockSyms, bool]:
+    key = (block.start, block.end)
+    hit = _block_cache.get(key)
+    if hit is None:
+        nested = block.function is None
+        syms = [(sym, bool(sym.is_argument), sym.name, str(sym.type), sym.line, nested)
+                for sym in block if sym.is_argument or sym.is_variable]
+        hit = _block_cache[key] = (syms, not nested)
+    return hit
+
+
 class GdbFrame:
     """A gdb.Frame as `common.snapshot.FrameView`."""
 
-    __slots__ = ("frame",)
+    __slots__ = ("frame", "_sal")
 
     def __init__(self, frame: Any) -> None:
         self.frame = frame
+        self._sal: Any = None
+
+    def sal(self) -> Any:
+        if self._sal is None:
+            self._sal = self.frame.find_sal()
+        return self._sal
 
     def describe(self) -> dict[str, Any]:
         f = self.frame
         pc = f.pc()
-        sal = f.find_sal()
+        sal = self.sal()
         symtab = sal.symtab
         if symtab is not None:
             file: str | None = _fullname(symtab)
@@ -64,15 +94,16 @@ class GdbFrame:
         args: list[tuple[str, Any, str]] = []
         local: list[tuple[str, Any, str]] = []
         block = f.block()  # raises RuntimeError without debug info: the caller records it
-        line = f.find_sal().line
+        line = self.sal().line
         while block is not None:
-            for sym in block:
-                if sym.is_argument:
-                    args.append((sym.name, sym.value(f), str(sym.type)))
-                elif sym.is_variable and not (block.function is None and sym.line > line > 0):
-                    # a local declared further down this scope is not alive yet: skip it
-                    local.append((sym.name, sym.value(f), str(sym.type)))
-            if block.function is not None:
+            syms, is_function = _block_symbols(block)
+            for sym, is_arg, name, type_name, decl, nested in syms:
+                if is_arg:
+                    args.append((name, sym.value(f), type_name))
+                elif not (nested and decl > line > 0):
+                    # a local declared further down an inner scope is not alive yet: skipped
+                    local.append((name, sym.value(f), type_name))
+            if is_function:
                 break
             block = block.superblock
         return args, local
@@ -149,6 +180,8 @@ class GdbBackend:
 
     def __init__(self) -> None:
         self.access = GdbValueAccess()
+        gdb.events.new_objfile.connect(forget_symbols)
+        gdb.events.clear_objfiles.connect(forget_symbols)
         # Set by the commands module to Recorder.on_snappoint.
         self.snappoint_hit: Callable[[str], None] | None = None
         # Set by the commands module: debugtape's own breakpoints (the sampling catchpoint).

@@ -61,8 +61,12 @@ class GdbValueAccess:
             return self._pointer(value, t)
         if code in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION):
             addr = value.address
-            fields = [(f.name or f"<anon{i}>", value[f]) for i, f in enumerate(t.fields())
-                      if hasattr(f, "bitpos")]  # static members have no bitpos: not part of the value
+
+            def fields() -> list[tuple[str, Any]]:
+                # static members have no bitpos: they are not part of the value
+                return [(f.name or f"<anon{i}>", value[f]) for i, f in enumerate(t.fields())
+                        if hasattr(f, "bitpos")]
+
             return ("struct", int(addr) if addr is not None else None, str(t), fields)
         if code == gdb.TYPE_CODE_ARRAY:
             return self._array(value, t)

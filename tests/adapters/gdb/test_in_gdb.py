@@ -224,3 +224,12 @@ def test_restore_and_watch(tmp_path: Path, store_path: Path) -> None:
     second = [e for e in stored(store_path) if e["session"] != stored(store_path)[0]["session"]]
     snaps = of_type(second, "debug_snapshot")
     assert snaps and snaps[0]["frames"][0]["args"] == {"n": 3}
+
+
+def test_session_ends_cleanly_when_gdb_quits_with_the_program_alive(tmp_path: Path, store_path: Path) -> None:
+    prog = build("recursion", tmp_path)
+    out = run_gdb(prog, [start(store_path), "break fact if n == 4", "run"])  # batch gdb then quits
+    assert out.returncode == 0, out.stderr
+    rows = sessions(store_path)
+    assert rows[0]["status"] == "completed"
+    assert of_type(stored(store_path), "session_ended")[0]["reason"] in ("killed", "stopped")
