@@ -56,9 +56,10 @@ def _hunks_by_file(text: str) -> Iterator[tuple[str | None, bool, list[Hunk]]]:
                 yield path, added, hunks
             path, added, hunks, started = None, False, [], True
         elif raw.startswith("--- "):
-            added = raw == "--- /dev/null"
+            added = raw.rstrip("\t") == "--- /dev/null"
         elif raw.startswith("+++ "):
-            path = raw[6:] if raw.startswith("+++ b/") else None
+            # git ends a name holding a space with a tab; a quoted name ("…") is not followed.
+            path = raw[6:].rstrip("\t") if raw.startswith("+++ b/") else None
         elif raw.startswith("@@ "):
             m = _HUNK.match(raw)
             if m:

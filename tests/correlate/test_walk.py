@@ -50,10 +50,11 @@ def test_walk_agrees_with_git_blame(tmp_path: Path) -> None:
     rng = random.Random(7)
     r = GitRepo(tmp_path / "w")
     files = {f"f{k}.c": [f"line {k}.{i}" for i in range(30)] for k in range(4)}
+    files["sp ace.c"] = [f"spaced {i}" for i in range(30)]  # git ends such names with a tab
     for name, lines in files.items():
         _write(r, name, lines)
     r.commit("root")
-    for n in range(25):
+    for n in range(40):
         name = rng.choice(sorted(files))
         _mutate(rng, files[name], f"c{n}")
         _write(r, name, files[name])
@@ -92,6 +93,7 @@ def test_walk_agrees_with_git_blame(tmp_path: Path) -> None:
     total = sum(len(v) for v in wanted.values())
     assert total // 2 < answered < total  # most lines walked; merged and renamed ones left to blame
     assert len(got["g3.c"]) < len(wanted["g3.c"]) // 2  # lines older than the rename: left to blame
+    assert len(got["sp ace.c"]) > len(wanted["sp ace.c"]) // 2  # a name with a space is walked too
     # Through the cache, every line gets git blame's answer, walked or not.
     cache = BlameCache()
     locs = [(str(r.root / name), n) for name in sorted(files) for n in sorted(wanted[name])]
