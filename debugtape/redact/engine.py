@@ -34,7 +34,7 @@ _CLEAN_CACHE_LEN = 512
 _CARD_MIN = 10**12
 _HEX_DIGITS = "0123456789abcdefABCDEF"
 _ADDR = re.compile(r"(0x[0-9a-fA-F]+)(?:\s+(.*))?\Z", re.S)
-_FLAG = re.compile(r"--?([A-Za-z][\w\-]{1,63})\Z")
+_FLAG = re.compile(r"--?([A-Za-z][\w.\-]{1,63})\Z")
 _NAME = re.compile(r"[A-Za-z_][\w.\-]{0,63}\Z")
 # Dict keys whose values are names of things, not values: {"types": {"password": "char *"}}.
 _NAME_MAPS = frozenset(("types",))

@@ -41,7 +41,7 @@ _KV = re.compile(
     r"))"  # sep and value sit in a look-ahead, so `a: b = c` also tries `b = c`
 )
 # --password hunter2 (command lines); --password=hunter2 is a _KV match.
-_FLAG = re.compile(r"(?:^|(?<=\s))--?(?P<k>[A-Za-z][\w\-]{1,63})\s+"
+_FLAG = re.compile(r"(?:^|(?<=\s))--?(?P<k>[A-Za-z][\w.\-]{1,63})\s+"
                    r"(?:\"(?P<v2>[^\"\n]{1,4096})\"|'(?P<v3>[^'\n]{1,4096})'|(?P<v4>[^\s\-\"'][^\s]{0,4095}))")
 # {"name": "password", "value": "..."} (DAP variables) and {name="password",value="..."} (gdb/MI).
 _NAMED = re.compile(r"(?<![\w])name\\?[\"']?\s*[:=]\s*\\?[\"'](?P<k>[^\"'\\\n]{1,64})\\?[\"']")
