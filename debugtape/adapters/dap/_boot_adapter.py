@@ -9,47 +9,16 @@ debuggee, asks for them.
 """
 
 import runpy
-import socket
 import sys
 
-_connect, _accept, _recv_into = socket.socket.connect, socket.socket.accept, socket.socket.recv_into
-_TCP = (socket.AF_INET, socket.AF_INET6)
-
-
-def _nodelay(sock: socket.socket) -> None:
-    try:
-        if sock.family in _TCP:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except OSError:
-        pass
-
-
-def _connect_nodelay(self: socket.socket, address: object) -> None:
-    _connect(self, address)
-    _nodelay(self)
-
-
-def _accept_nodelay(self: socket.socket) -> tuple[socket.socket, object]:
-    conn, addr = _accept(self)
-    _nodelay(conn)
-    return conn, addr
-
-
-def _recv_into_quickack(self: socket.socket, *args: object, **kwargs: object) -> int:
-    if self.family in _TCP and hasattr(socket, "TCP_QUICKACK"):
-        try:
-            self.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
-        except OSError:
-            pass
-    return _recv_into(self, *args, **kwargs)  # type: ignore[arg-type]
+import _debugtape_fast_sockets  # beside this file: sys.path[0] when run as a script
 
 
 def _run() -> None:
-    socket.socket.connect = _connect_nodelay  # type: ignore[method-assign]
-    socket.socket.accept = _accept_nodelay  # type: ignore[method-assign]
     args = sys.argv[1:]
-    if args[:1] == ["--quickack"]:
-        socket.socket.recv_into = _recv_into_quickack  # type: ignore[method-assign]
+    quickack = args[:1] == ["--quickack"]
+    _debugtape_fast_sockets.install(quickack=quickack)
+    if quickack:
         args = args[1:]
     if args[:1] == ["-m"]:
         sys.argv = [args[1], *args[2:]]

@@ -1,35 +1,19 @@
 """Boot of a debuggee under debugpy with TCP_NODELAY (runs as a script; standard library only)."""
 
 import os
-import socket
 import sys
 
-_connect, _accept = socket.socket.connect, socket.socket.accept
-
-
-def _nodelay(sock: socket.socket) -> None:
-    try:
-        if sock.family in (socket.AF_INET, socket.AF_INET6):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    except OSError:
-        pass
-
-
-def _connect_nodelay(self: socket.socket, address: object) -> None:
-    _connect(self, address)
-    _nodelay(self)
-
-
-def _accept_nodelay(self: socket.socket) -> tuple[socket.socket, object]:
-    conn, addr = _accept(self)
-    _nodelay(conn)
-    return conn, addr
+import _debugtape_fast_sockets  # beside this file: sys.path[0] when run as a script
 
 
 def _run() -> None:
-    socket.socket.connect = _connect_nodelay  # type: ignore[method-assign]
-    socket.socket.accept = _accept_nodelay  # type: ignore[method-assign]
+    _debugtape_fast_sockets.install()
     args = sys.argv[1:]
+    if args and args[0].startswith("--switch-interval="):
+        # Pause sampling needs pydevd's reader thread to get the GIL from a busy program
+        # quickly; the default 5 ms interval makes each pause wait several of those.
+        sys.setswitchinterval(float(args[0].split("=", 1)[1]))
+        args = args[1:]
     while args[:1] == ["-X"]:  # the launcher's `-X frozen_modules=off`, already applied by us
         args = args[2:]
     main = os.path.join(args[0], "__main__.py")

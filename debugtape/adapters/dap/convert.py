@@ -65,6 +65,7 @@ class _Stop:
     total: int | None = None
     frame_index: dict[int, int] = field(default_factory=dict)  # frame id -> index
     scopes_done: set[int] = field(default_factory=set)  # frame ids
+    library: set[int] = field(default_factory=set)  # frame indices the adapter marks subtle
     refs: dict[int, _VarNode] = field(default_factory=dict)  # the reference's current meaning
     roots: list[_VarNode] = field(default_factory=list)  # locals/args of each frame, in order
     asked: set[tuple[str, int]] = field(default_factory=set)
@@ -214,7 +215,9 @@ class DapConverter:
             if serial and batch:
                 return batch
             for fid, idx in sorted(stop.frame_index.items(), key=lambda kv: kv[1]):
-                if idx < b.locals_frames and fid not in stop.scopes_done:
+                # Library frames (debugpy: "subtle") are listed without locals unless on top:
+                # the program's own state is what a recording is for, and each costs requests.
+                if idx < b.locals_frames and fid not in stop.scopes_done and (idx == 0 or idx not in stop.library):
                     ask(("scopes", fid), "scopes", {"frameId": fid})
                     if serial:
                         break
@@ -363,6 +366,8 @@ class DapConverter:
             stop.total = start + len(frames)
         for i, f in enumerate(frames):
             stop.frames[start + i] = _frame(f)
+            if f.get("presentationHint") in ("subtle", "label"):
+                stop.library.add(start + i)
             if f.get("id") is not None:
                 stop.frame_index[_int(f.get("id"))] = start + i
 
@@ -418,7 +423,7 @@ class DapConverter:
         for v in raw:  # debugpy's `len()` pseudo-variable is the true size of a cut container
             if v.get("name") == "len()" and str(v.get("value", "")).isdigit():
                 node.announced = max(node.announced, int(v["value"]))
-        variables = [v for v in raw if visible(v)]
+        variables = [dict(v) for v in raw if visible(v)]
         node.vars = variables
         for v in variables[: self.bounds.items]:
             child = _int(v.get("variablesReference"))
@@ -597,7 +602,8 @@ class DapConverter:
         for node in stop.roots:
             if node.frame >= n:
                 continue
-            value = self._tree(stop, node, f"frames[{node.frame}].{node.field}", truncation, types := {}, ())
+            types: dict[str, str] = {}
+            value = self._tree(stop, node, f"frames[{node.frame}].{node.field}", truncation, types, ())
             if isinstance(value, dict):
                 frames[node.frame].setdefault(node.field, {}).update(value)
                 frames[node.frame].setdefault("types", {}).update(types)

@@ -73,7 +73,8 @@ def split_program(program: Sequence[str], cwd: str | None = None) -> tuple[dict[
 
 def launch_arguments(program: Sequence[str], cwd: str | None = None, nodelay: bool = True,
                      just_my_code: bool = False, env: Mapping[str, str] | None = None,
-                     python: str | None = None, stop_on_entry: bool = False) -> dict[str, Any]:
+                     python: str | None = None, stop_on_entry: bool = False,
+                     switch_interval: float | None = None) -> dict[str, Any]:
     """The `launch` request arguments for debugpy."""
     target, args = split_program(program, cwd)
     exe = python or sys.executable
@@ -88,7 +89,8 @@ def launch_arguments(program: Sequence[str], cwd: str | None = None, nodelay: bo
         "subProcess": False,
         "stopOnEntry": stop_on_entry,
         "python": [exe],
-        "pythonArgs": ["-Xfrozen_modules=off", DEBUGGEE_BOOT] if nodelay else [],
+        "pythonArgs": (["-Xfrozen_modules=off", DEBUGGEE_BOOT]
+                       + ([f"--switch-interval={switch_interval}"] if switch_interval else [])) if nodelay else [],
         "rules": [{"path": DEBUGGEE_BOOT, "include": False}],
         "variablePresentation": {"special": "hide", "function": "hide", "class": "group", "protected": "inline"},
         "showReturnValue": False,

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from debugtape.adapters.dap.transport import Frame, FrameError, MessageWriter, read_frames
 from debugtape.errors import AdapterError
@@ -80,7 +80,7 @@ class DapClient:
     message in either direction is shown to `observer(direction, message)` first, in order.
     """
 
-    def __init__(self, reader: BinaryIO, writer: BinaryIO, observer: Observer | None = None,
+    def __init__(self, reader: IO[bytes], writer: IO[bytes], observer: Observer | None = None,
                  name: str = "adapter", redact_text: Callable[[str], str] | None = None) -> None:
         self.name = name
         self.events: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from debugtape.adapters.dap.convert import DapConverter
 from debugtape.adapters.dap.launch import fast_debugpy_command
@@ -43,7 +43,7 @@ Sink = Callable[[list[dict[str, Any]]], None]
 class DapProxy:
     """Relays DAP between `client_in/client_out` and an adapter process, recording through `sink`."""
 
-    def __init__(self, command: Sequence[str], client_in: BinaryIO, client_out: BinaryIO, sink: Sink,
+    def __init__(self, command: Sequence[str], client_in: IO[bytes], client_out: IO[bytes], sink: Sink,
                  converter: DapConverter | None = None, redact_text: Callable[[str], str] | None = None,
                  inject: bool = True, tcp_fix: bool = True) -> None:
         # debugpy's adapter is started through the fast-socket boot (no message changes).
@@ -106,7 +106,7 @@ class DapProxy:
                 continue
             self._from_client(item)
 
-    def _adapter_loop(self, stream: BinaryIO) -> None:
+    def _adapter_loop(self, stream: IO[bytes]) -> None:
         for item in read_frames(stream):
             if isinstance(item, FrameError):
                 self._bad("from the adapter", item)

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 HANDSHAKE_TIMEOUT = 30.0  # debugpy starts a launcher and the debuggee before `initialized`
 REQUEST_TIMEOUT = 15.0
+PAUSE_SWITCH_INTERVAL = 0.0005  # the debuggee's GIL switch interval while pause-sampling
 CHILDREN_NOTE = ("child processes are not recorded: debugtape runs debugpy with subProcess=false; "
                  "record a child with its own `debugtape record --python`")
 
@@ -161,7 +162,7 @@ class HeadlessRecorder:
         # session records it; the pipeline redacts it like everything else.
         launched = client.send("launch", launch_arguments(
             opts.program, cwd=self.cwd, nodelay=self.nodelay, just_my_code=just_my_code, python=self.python,
-            env=dict(os.environ)))
+            env=dict(os.environ), switch_interval=PAUSE_SWITCH_INTERVAL if self.converter.pause_is_sample else None))
         deadline = time.monotonic() + HANDSHAKE_TIMEOUT
         while True:
             if launched.done() and launched.exception() is not None:
@@ -213,7 +214,10 @@ class HeadlessRecorder:
                 main_thread = main_thread or tid
                 if body.get("reason") == "pause":
                     pause_sent = False
-                self._complete_stop(client, tid)
+                # `continue` resumes every thread, so every stopped thread is read first: two
+                # threads can reach a breakpoint together and report two stops.
+                for stopped in [tid, *(t for t in conv.stopped_threads() if t != tid)]:
+                    self._complete_stop(client, stopped)
                 if body.get("reason") == "pause" and conv.pause_is_sample:
                     self.samples += 1
                 else:

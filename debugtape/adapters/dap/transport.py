@@ -13,7 +13,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 __all__ = [
     "Frame",
@@ -161,7 +161,7 @@ class FrameParser:
         return FrameError(kind, reason, raw)
 
 
-def read_frames(stream: BinaryIO | socket.socket, chunk: int = 65536) -> Iterator[Frame | FrameError]:
+def read_frames(stream: IO[bytes] | socket.socket, chunk: int = 65536) -> Iterator[Frame | FrameError]:
     """Frames from a blocking stream until end of input; a truncated tail yields a FrameError."""
     parser = FrameParser()
     while True:
@@ -182,7 +182,7 @@ def read_frames(stream: BinaryIO | socket.socket, chunk: int = 65536) -> Iterato
 class MessageWriter:
     """Thread-safe framed writer; each message is one write and one flush."""
 
-    def __init__(self, stream: BinaryIO, on_error: Callable[[Exception], None] | None = None) -> None:
+    def __init__(self, stream: IO[bytes], on_error: Callable[[Exception], None] | None = None) -> None:
         self._stream = stream
         self._lock = threading.Lock()
         self._on_error = on_error

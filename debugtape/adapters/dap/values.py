@@ -16,7 +16,8 @@ _FLOAT_TYPES = ("float", "double", "long double", "float32", "float64")
 # Children of these are code, not data: expanding them costs round trips and tells nothing.
 NO_EXPAND_TYPES = frozenset({
     "module", "function", "type", "builtin_function_or_method", "method", "method-wrapper",
-    "classmethod", "staticmethod", "property", "wrapper_descriptor", "getset_descriptor",
+    "classmethod", "staticmethod", "property", "wrapper_descriptor", "getset_descriptor", "code",
+    "frame", "traceback",
 })
 # debugpy's pseudo-variables that group members; not part of the program's state.
 HIDDEN_GROUPS = frozenset({"special variables", "function variables", "class variables", "protected variables"})

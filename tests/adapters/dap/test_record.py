@@ -138,3 +138,16 @@ def test_cli_record_python_prints_the_session(store_path: Path) -> None:
     show = subprocess.run([sys.executable, "-m", "debugtape", "show", "--db", str(store_path), "--json", sid],
                           capture_output=True, text=True, timeout=60)
     assert json.loads(show.stdout)["session"]["counts"]["snapshots"] == 3
+
+
+@pytest.mark.timeout(90)
+def test_threads_stopping_together_each_get_a_full_snapshot(store_path: Path) -> None:
+    need_module("debugpy")
+    fixture = FIXTURES / "threads_race.py"
+    sid = record(RecordOptions(program=[fixture.name], db=store_path, cwd=str(FIXTURES),
+                               breaks=[f"{fixture.name}:{mark_line(fixture, 'race')}"]))
+    snaps = [e.data for e in events(store_path, sid, "debug_snapshot")]
+    assert len(snaps) == 40
+    assert all(s["frames"] and s["frames"][0]["symbol"] == "worker" for s in snaps)
+    seen = sorted((s["thread"]["name"], s["frames"][0]["locals"]["value"]) for s in snaps)
+    assert seen == sorted((f"racer-{i}", i * 100 + k) for i in range(4) for k in range(10))
