@@ -174,6 +174,10 @@ def record(opts: RecordOptions) -> str:
         os.close(write_fd)  # gdb holds the only write end now: its death closes the stream
     feeder.start()
     failure: BaseException | None = None
+    # The feeder thread runs the pipeline (pure Python); with the default 5 ms switch interval
+    # every stop would wait up to 5 ms for the GIL before gdb is told to continue.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(0.0002)
     try:
         _setup(mi, opts, write_fd)
         _run(mi, opts)
@@ -188,6 +192,7 @@ def record(opts: RecordOptions) -> str:
     finally:
         mi.close()
         feeder.join(60)
+        sys.setswitchinterval(switch)
     if feeder.error is not None:
         raise AdapterError("gdb", f"recording failed: {feeder.error}") from feeder.error
     if feeder.session_id is None:
