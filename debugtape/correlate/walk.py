@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -103,6 +104,11 @@ def walk_blame(root: str | os.PathLike[str], wanted: dict[str, set[int]],
     deadline = time.monotonic() + timeout
     proc = popen_git(["log", "-p", "-U0", "--first-parent", "--no-renames", "--no-color", "--no-ext-diff",
                       "--no-textconv", "--format=%x01%H %at %P", "HEAD", "--", *paths], root)
+    # The deadline is also enforced while git is silent (a long stretch of history that does not
+    # touch these files prints nothing): the timer ends git, which ends the read.
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         for oid, atime, parents, body in _commits(proc.stdout):
             for path, added, hunks in _hunks_by_file(body):
@@ -122,6 +128,7 @@ def walk_blame(root: str | os.PathLike[str], wanted: dict[str, set[int]],
             if left <= 0 or time.monotonic() > deadline:
                 break
     finally:
+        watchdog.cancel()
         proc.kill()
         proc.wait(timeout=timeout)
     return out

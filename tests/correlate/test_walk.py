@@ -103,3 +103,13 @@ def test_walk_agrees_with_git_blame(tmp_path: Path) -> None:
         truth = parse_porcelain(subprocess.run(["git", "blame", "--porcelain", "-L", f"{line},{line}", "--", name],
                                                cwd=r.root, capture_output=True, text=True, check=True).stdout)
         assert answer == truth[line], (name, line)
+
+
+def test_walk_gives_up_at_its_deadline(tmp_path: Path) -> None:
+    r = GitRepo(tmp_path / "w")
+    for n in range(3):
+        r.write(f"f{n}.c", "int a;\n")
+    r.commit("root")
+    got = walk_blame(r.root, {f"f{n}.c": {1} for n in range(3)}, timeout=0.0)
+    # Nothing wrong, at most what it read before the deadline (the rest is left to git blame).
+    assert all(a["commit"] == r.head() for answers in got.values() for a in answers.values())
