@@ -101,12 +101,19 @@ def _vars_lines(kind: str, variables: Mapping[str, Any], types: Mapping[str, Any
         yield f"    {kind} {name}{t} = {value_text(val, 120)}"
 
 
+def _thread(thread: Any) -> str:
+    if isinstance(thread, Mapping):
+        name = f" ({thread['name']})" if thread.get("name") else ""
+        return f"{thread.get('id', '?')}{name}"
+    return value_text(thread, 40)
+
+
 def snapshot_panel(ev: Event, event_id: int | None = None) -> str:
     d = ev.data
     lines = [
         f"snapshot {d.get('snap_id')}  session {ev.session}  #{ev.seq}  {ev.ts}",
         f"reason: {d.get('reason')}" + (f"  signal: {d['signal']}" if d.get("signal") else "")
-        + (f"  thread: {value_text(d['thread'], 40)}" if d.get("thread") is not None else ""),
+        + (f"  thread: {_thread(d['thread'])}" if d.get("thread") is not None else ""),
     ]
     commit = d.get("commit")
     if isinstance(commit, Mapping) and commit.get("head"):
