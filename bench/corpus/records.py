@@ -168,11 +168,20 @@ def _placements(kind: str, s: str, r: random.Random) -> list[tuple[str, Callable
                ("env_list", local("environ", ["A=1", f"UPSTREAM={s}"])),
                ("python_repr", local("obj", f"Config(name='svc', value='{s}', retries=3)")),
                ("http_raw", local("req", f"POST /hook HTTP/1.1\r\nHost: x\r\n\r\n{{\"k\": \"{s}\"}}"))]
+        if kind in CUT_PREFIXED:
+            # The capture bounds cut a long value in the middle of the secret.
+            ctx.append(("cut_by_bounds", local("msg", f"2026-11-23 DEBUG upstream {s[: len(s) * 2 // 3]}…")))
         if kind == "card":
             grouped = " ".join(s[i:i + 4] for i in range(0, 16, 4))
             ctx.append(("grouped", local("line", f"charge {grouped} amount=12.00")))
             ctx.append(("int_local", local("pan", int(s))))
     return ctx
+
+
+# Formats with a recognizable prefix: still secrets when the capture bounds cut them short.
+CUT_PREFIXED = {"aws_access_key", "github_token", "github_fine_grained", "gitlab_token", "slack_token",
+                "stripe_key", "google_api_key", "openai_key", "anthropic_key", "npm_token", "pypi_token",
+                "sendgrid_key", "jwt"}
 
 
 @dataclass
@@ -199,7 +208,8 @@ def labelled_records(per_kind: int = 40, seed: int = 11) -> Iterator[Planted]:
             for ctx, put in _placements(kind, s, r):
                 rec = snapshot(r)
                 put(rec)
-                yield Planted(rec, kind, ctx, _needles(kind, s))
+                needles = [s[8: len(s) * 2 // 3]] if ctx == "cut_by_bounds" else _needles(kind, s)
+                yield Planted(rec, kind, ctx, needles)
     for kind in LOOKALIKE_KINDS:
         for _ in range(per_kind):
             s = lookalike(kind, r)
