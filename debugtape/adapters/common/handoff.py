@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 __all__ = ["IngestChild", "LineWriter", "ingest_command", "debugtape_command", "HandoffError"]
 
@@ -67,7 +67,7 @@ class LineWriter:
     queue that a daemon thread drains as the reader catches up, so order is kept.
     """
 
-    def __init__(self, stream: BinaryIO, what: str, status: Callable[[], str] = lambda: "") -> None:
+    def __init__(self, stream: IO[bytes], what: str, status: Callable[[], str] = lambda: "") -> None:
         self.sent = 0
         self.failed: str | None = None
         self._stream = stream
@@ -228,7 +228,8 @@ class IngestChild:
         if err is None:
             return
         try:
-            for chunk in iter(lambda: err.read1(4096), b""):
+            fd = err.fileno()
+            for chunk in iter(lambda: os.read(fd, 4096), b""):
                 self._stderr_tail = (self._stderr_tail + chunk)[-8192:]
         except (OSError, ValueError):
             pass

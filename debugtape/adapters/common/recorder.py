@@ -58,7 +58,11 @@ class Backend(Protocol):
     """
 
     tool: str  # "gdb" | "lldb": the session's tool and the `--format` of `debugtape breakpoints`
-    access: ValueAccess[Any]
+
+    @property
+    def access(self) -> ValueAccess[Any]:
+        """Describes the values `frames()` hold (a plain attribute is fine)."""
+        ...
 
     def process_info(self) -> dict[str, Any]:
         """program, argv, cwd, pid (None when nothing runs yet)."""
