@@ -18,6 +18,7 @@ the snapshots' own timestamps in the store.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -42,7 +43,8 @@ def hit_line() -> int:
 def run(hits: int, nodelay: bool, work: Path) -> tuple[int, float, float]:
     """(snapshots stored, hits per second between the first and last stop, wall seconds)."""
     db = work / ("fixed" if nodelay else "plain") / "tape.db"
-    opts = RecordOptions(program=[str(LOOP), str(hits)], db=db, breaks=[f"{LOOP}:{hit_line()}"], cwd=str(work))
+    opts = RecordOptions(program=[str(LOOP), str(hits)], db=db, breaks=[f"{LOOP}:{hit_line()}"], cwd=str(work),
+                         quiet=True)
     t0 = time.perf_counter()
     with open_pipeline(db, cwd=str(work)) as pipeline:
         HeadlessRecorder(opts, nodelay=nodelay).run(pipeline.feed)
@@ -69,6 +71,7 @@ def main() -> None:
         work = Path(tmp)
         b_n, b_rate, b_wall = run(base_hits, nodelay=False, work=work)
         d_n, d_rate, d_wall = run(hits, nodelay=True, work=work)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other work slows every variant)")
     print(f"{'variant':<34} {'hits':>6} {'hits/s':>9} {'wall s':>8}")
     print(f"{'baseline: plain DAP client':<34} {b_n:>6} {b_rate:>9.1f} {b_wall:>8.2f}")
     print(f"{'debugtape record --python':<34} {d_n:>6} {d_rate:>9.1f} {d_wall:>8.2f}")

@@ -18,6 +18,7 @@ by starting a faster adapter.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -84,6 +85,7 @@ def main() -> None:
             proxy_ms += round_trips(proxy, n // 2)
     d, p = statistics.median(direct_ms), statistics.median(proxy_ms)
     q = lambda xs: statistics.quantiles(xs, n=20)[-1]  # noqa: E731 (95th percentile)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other work slows every variant)")
     print(f"{'variant':<32} {'requests':>8} {'median ms':>10} {'p95 ms':>8}")
     print(f"{'baseline: client -> debugpy':<32} {len(direct_ms):>8} {d:>10.3f} {q(direct_ms):>8.3f}")
     print(f"{'debugtape dap in between':<32} {len(proxy_ms):>8} {p:>10.3f} {q(proxy_ms):>8.3f}")

@@ -63,6 +63,7 @@ def main() -> None:
         rows.append(("DAP pause sampling", *sample(seconds, args.rate, False, Path(tmp))))
         if py_spy_path():
             rows.append(("py-spy", *sample(seconds, args.rate, True, Path(tmp))))
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other work slows every variant)")
     print(f"requested {args.rate:.0f} Hz over {seconds} s of work")
     print(f"{'sampler':<22} {'stored':>7} {'samples/s':>10} {'in inner':>9}")
     for name, n, per_s, share in rows:

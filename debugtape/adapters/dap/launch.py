@@ -83,7 +83,9 @@ def launch_arguments(program: Sequence[str], cwd: str | None = None, nodelay: bo
         "args": args,
         "cwd": cwd or os.getcwd(),
         "console": "internalConsole",
-        "redirectOutput": False,  # the program's output stays on our terminal, unrecorded
+        # The program's output comes back as `output` events, which the recorder prints (it is
+        # not recorded: a program's output is not debugger state and may hold anything).
+        "redirectOutput": True,
         "justMyCode": just_my_code,
         # Child processes would need a second DAP session each; refuse them explicitly.
         "subProcess": False,

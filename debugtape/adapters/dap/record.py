@@ -229,6 +229,8 @@ class HeadlessRecorder:
                     pyspy = self._start_py_spy(self.pid)
             elif name == "thread" and body.get("reason") == "started":
                 main_thread = main_thread or int(body.get("threadId") or 0)
+            elif name == "output":
+                self._print_output(body)
             elif name == "exited":
                 self.exit_code = int(body.get("exitCode") or 0)
             elif name == "terminated":
@@ -239,6 +241,17 @@ class HeadlessRecorder:
                 client.send("pause", {"threadId": main_thread})
                 pause_sent = True
                 next_sample = max(next_sample + period, time.monotonic())
+
+    def _print_output(self, body: Mapping[str, Any]) -> None:
+        """The program's own stdout and stderr, passed on as it arrives."""
+        stream = {"stdout": sys.stdout, "stderr": sys.stderr}.get(str(body.get("category")))
+        if stream is None or self.opts.quiet:
+            return
+        try:
+            stream.write(str(body.get("output", "")))
+            stream.flush()
+        except (OSError, ValueError):
+            pass
 
     def _complete_stop(self, client: DapClient, tid: int) -> None:
         while batch := self.converter.plan(tid):

@@ -177,3 +177,54 @@ def test_invalid_dap_from_the_client_is_reported_and_the_session_goes_on(tmp_pat
     session = only_session(store_path)
     snaps = [e.data for e in events(store_path, session["id"], "debug_snapshot")]
     assert [s["frames"][0]["locals"]["i"] for s in snaps] == [0, 1]
+
+
+@pytest.mark.timeout(120)
+def test_listen_mode_for_vscode_debug_server(tmp_path: Path, store_path: Path) -> None:
+    """`debugtape dap --listen PORT` is what VS Code's "debugServer" connects to."""
+    need_module("debugpy")
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "debugtape", "dap", "--db", str(store_path),
+                               "--listen", str(port), "--", sys.executable, "-m", "debugpy.adapter"],
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr is not None and "listening" in server.stderr.readline()
+        conn = socket.create_connection(("127.0.0.1", port), timeout=30)
+        parser, pending = FrameParser(), []
+
+        def send(seq: int, command: str, args: dict[str, Any]) -> None:
+            conn.sendall(encode({"seq": seq, "type": "request", "command": command, "arguments": args}))
+
+        def wait(pred: Any) -> dict[str, Any]:
+            while True:
+                for m in pending:
+                    if pred(m):
+                        pending.remove(m)
+                        return m
+                for item in parser.feed(conn.recv(65536)):
+                    assert isinstance(item, Frame)
+                    pending.append(item.message)
+
+        send(1, "initialize", {"adapterID": "debugpy", "linesStartAt1": True, "columnsStartAt1": True})
+        wait(lambda m: m.get("request_seq") == 1)
+        send(2, "launch", {"program": str(LOOP), "args": ["2"], "console": "internalConsole", "cwd": str(FIXTURES)})
+        wait(lambda m: m.get("event") == "initialized")
+        send(3, "setBreakpoints", {"source": {"path": str(LOOP)}, "breakpoints": [{"line": mark_line(LOOP, "hit")}]})
+        send(4, "configurationDone", {})
+        for i in range(2):
+            stop = wait(lambda m: m.get("event") == "stopped")
+            send(5 + i, "continue", {"threadId": stop["body"]["threadId"]})
+        wait(lambda m: m.get("event") == "terminated")
+        send(9, "disconnect", {})
+        wait(lambda m: m.get("request_seq") == 9)
+        conn.close()
+        session = only_session(store_path)
+        snaps = [e.data for e in events(store_path, session["id"], "debug_snapshot")]
+        assert [s["frames"][0]["locals"]["i"] for s in snaps] == [0, 1]
+    finally:
+        server.terminate()
+        server.wait(10)
