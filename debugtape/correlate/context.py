@@ -21,7 +21,7 @@ ZERO_OID = "0" * 40
 # How long a computed diff hash is trusted when no git metadata changed: an edit to a file
 # outside the stack is noticed within this many seconds, and a tight breakpoint loop pays for
 # `git diff` at most this often.
-DIFF_TTL = 2.0
+DIFF_TTL = 10.0
 # How many files' stats a cached context keeps checking.
 MAX_WATCHED = 256
 
