@@ -87,6 +87,7 @@ class DapConverter:
         self.pause_is_sample = pause_is_sample
         self.start_extra = dict(start_extra or {})
         self.end_on_terminated = end_on_terminated
+        self.session_id: str | None = None
         self.capabilities: dict[str, Any] = {}
         self.counts = {"snapshots": 0, "samples": 0, "breakpoints": 0}
         self._lock = threading.RLock()
@@ -144,6 +145,28 @@ class DapConverter:
                 self._ended = True
                 return out  # no end record: the pipeline reads that as stopped/interrupted
             self._end(reason or "exited", exit_code if exit_code is not None else self._exit_code, out)
+        return out
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    def manual_snapshot(self, thread: int) -> list[dict[str, Any]]:
+        """A snapshot of what is known of `thread`'s current stop now, without ending the stop."""
+        out: list[dict[str, Any]] = []
+        with self._lock:
+            self._ensure_start(out)
+            stop = self._stops.get(thread)
+            if stop is None or stop.sample:
+                out.append({"kind": "snapshot", "reason": "manual", "frames": [],
+                            "thread": {"id": thread, "name": self._threads.get(thread, "")},
+                            "note": "asked for while the thread was running: no stack"})
+            else:
+                rec = self._snapshot_record(stop)
+                rec["reason"] = "manual"
+                rec["ts"] = time.time()
+                out.append(rec)
+            self.counts["snapshots"] += 1
         return out
 
     def note(self, text: str) -> list[dict[str, Any]]:
@@ -366,7 +389,8 @@ class DapConverter:
             stop.total = start + len(frames)
         for i, f in enumerate(frames):
             stop.frames[start + i] = _frame(f)
-            if f.get("presentationHint") in ("subtle", "label"):
+            hint = (f.get("source") or {}).get("presentationHint") if isinstance(f.get("source"), Mapping) else None
+            if f.get("presentationHint") in ("subtle", "label") or hint == "deemphasize":
                 stop.library.add(start + i)
             if f.get("id") is not None:
                 stop.frame_index[_int(f.get("id"))] = start + i
@@ -554,6 +578,8 @@ class DapConverter:
         }
         if self.name:
             rec["name"] = self.name
+        if self.session_id:
+            rec["session"] = self.session_id
         return {k: v for k, v in rec.items() if v is not None}
 
     def _end(self, reason: str, exit_code: int | None, out: list[dict[str, Any]]) -> None:

@@ -7,6 +7,13 @@ says the direction and, optionally, when it was seen:
     {"dir": "to_adapter" | "from_adapter", "ts": 1700000000.123, "msg": {...DAP message...}}
 
 Reverse requests (e.g. runInTerminal) need the envelope, as do their responses.
+
+Lines with a `debugtape` key are instructions from the sender (the VS Code extension):
+
+    {"debugtape": {"session": "<id>", "name": "...", "tool": "vscode", "parent": "<id>",
+                   "sample": "50hz", "meta": {...}}}      # header, before any DAP message
+    {"debugtape": {"note": "text"}}                        # a note in the session
+    {"debugtape": {"snapshot": "manual", "thread": 1}}     # a snapshot of that thread now
 """
 
 from __future__ import annotations
@@ -33,9 +40,42 @@ class DapIngest:
         self.lines = 0
 
     def feed_line(self, line: str) -> list[dict[str, Any]]:
+        control = _control(line)
+        if control is not None:
+            self.lines += 1
+            return self._apply(control)
         direction, msg, ts = parse_line(line)
         self.lines += 1
         return self.converter.observe(direction, msg, ts)
+
+    def _apply(self, control: Mapping[str, Any]) -> list[dict[str, Any]]:
+        conv = self.converter
+        if "note" in control:
+            if not isinstance(control["note"], str):
+                raise RecordError("debugtape.note must be a string")
+            return conv.note(control["note"])
+        if "snapshot" in control:
+            thread = control.get("thread")
+            if not isinstance(thread, int) or isinstance(thread, bool):
+                raise RecordError("debugtape.snapshot needs an integer thread")
+            return conv.manual_snapshot(thread)
+        # A header: who is recording and what to call the session.
+        if conv.started:
+            raise RecordError("a debugtape header must come before the first DAP message")
+        for key in ("session", "name", "tool", "parent", "sample"):
+            if control.get(key) is not None and not isinstance(control[key], str):
+                raise RecordError(f"debugtape.{key} must be a string")
+        meta = control.get("meta")
+        if meta is not None and not isinstance(meta, dict):
+            raise RecordError("debugtape.meta must be an object")
+        conv.session_id = control.get("session") or conv.session_id
+        conv.name = control.get("name") or conv.name
+        conv.tool = control.get("tool") or conv.tool
+        conv.start_extra.update(meta or {})
+        for key in ("parent", "sample"):
+            if control.get(key):
+                conv.start_extra[key] = control[key]
+        return []
 
     def finish(self) -> list[dict[str, Any]]:
         """End of input: pending stops become snapshots; the session ends if the stream said so."""
@@ -82,6 +122,21 @@ def parse_line(line: str) -> tuple[str, Mapping[str, Any], float | None]:
     if kind == "request" and not isinstance(msg.get("seq"), int):
         raise RecordError("a DAP request needs an integer seq")
     return direction, msg, ts
+
+
+def _control(line: str) -> Mapping[str, Any] | None:
+    """The `debugtape` instruction of a line, if it is one (cheap test before parsing twice)."""
+    if '"debugtape"' not in line[:40]:
+        return None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError:
+        return None  # parse_line reports it
+    if isinstance(obj, dict) and set(obj) == {"debugtape"}:
+        if not isinstance(obj["debugtape"], dict):
+            raise RecordError("debugtape must be an object")
+        return obj["debugtape"]
+    return None
 
 
 def _infer(msg: Mapping[str, Any]) -> str:

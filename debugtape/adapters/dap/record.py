@@ -40,6 +40,11 @@ def record(opts: RecordOptions) -> str:
     """Record `opts.program` under debugpy into the store at `opts.db`; returns the session id."""
     from debugtape.pipeline import open_pipeline
 
+    if opts.attach is not None:
+        # debugpy attaches to a running process by injecting code with gdb; that is not a
+        # recording debugtape can promise to end cleanly, so it is refused.
+        raise DapError("--attach is not supported with --python: start the program under "
+                       "`debugtape record --python`, or attach from an editor through `debugtape dap`")
     try:
         recorder = HeadlessRecorder(opts)
     except ValueError as exc:

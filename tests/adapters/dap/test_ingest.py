@@ -78,3 +78,26 @@ def test_cli_ingest_of_a_real_transcript_with_a_bad_line(store_path: Path) -> No
         store.close()
     for f in store_path.parent.glob("tape.db*"):
         assert b"tok-SECRET-7f3a9c1e5b" not in f.read_bytes()
+
+
+def test_vscode_header_note_and_manual_snapshot_lines() -> None:
+    ing = DapIngest()
+    header = {"debugtape": {"session": "0123456789abcdef", "name": "run 1", "tool": "vscode",
+                            "parent": "fedcba9876543210", "meta": {"debugType": "debugpy"}}}
+    assert ing.feed_line(json.dumps(header)) == []
+    start, *_ = ing.feed_line(json.dumps({"dir": "from_adapter", "msg": STOP}))
+    assert start["kind"] == "start" and start["session"] == "0123456789abcdef"
+    assert start["tool"] == "vscode" and start["name"] == "run 1"
+    assert start["meta"]["parent"] == "fedcba9876543210" and start["meta"]["debugType"] == "debugpy"
+    ing.feed_line(json.dumps({"dir": "to_adapter", "msg": STACK_REQ}))
+    ing.feed_line(json.dumps({"dir": "from_adapter", "msg": STACK_RESP}))
+    (note,) = ing.feed_line(json.dumps({"debugtape": {"note": "looked at f"}}))
+    assert note == {"kind": "note", "text": "looked at f"}
+    (manual,) = ing.feed_line(json.dumps({"debugtape": {"snapshot": "manual", "thread": 1}}))
+    assert manual["reason"] == "manual" and manual["frames"][0]["symbol"] == "f"
+    with pytest.raises(RecordError, match="header must come before"):
+        ing.feed_line(json.dumps(header))
+    with pytest.raises(RecordError, match="integer thread"):
+        ing.feed_line(json.dumps({"debugtape": {"snapshot": "manual"}}))
+    (snap,) = ing.feed_line(json.dumps({"dir": "to_adapter", "msg": CONT}))
+    assert snap["reason"] == "breakpoint"  # the stop itself is still recorded when it ends

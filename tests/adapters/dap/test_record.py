@@ -151,3 +151,8 @@ def test_threads_stopping_together_each_get_a_full_snapshot(store_path: Path) ->
     assert all(s["frames"] and s["frames"][0]["symbol"] == "worker" for s in snaps)
     seen = sorted((s["thread"]["name"], s["frames"][0]["locals"]["value"]) for s in snaps)
     assert seen == sorted((f"racer-{i}", i * 100 + k) for i in range(4) for k in range(10))
+
+
+def test_attach_is_refused_clearly(store_path: Path) -> None:
+    with pytest.raises(DapError, match="--attach is not supported with --python"):
+        record(RecordOptions(program=[], db=store_path, attach=1234))
