@@ -12,7 +12,7 @@ from debugtape.correlate.context import Repo, repo_for, stat_key
 from debugtape.correlate.stable import StableId, display_path
 from debugtape.correlate.symbols import SymbolIndex, default_index
 
-__all__ = ["GitCorrelator", "NullCorrelator", "make_correlator"]
+__all__ = ["GitCorrelator", "make_correlator"]
 
 log = logging.getLogger(__name__)
 
@@ -208,22 +208,9 @@ class GitCorrelator:
         self.blame_cache.prefetch(path, line)
 
 
-def make_correlator(cwd: str | None = None) -> GitCorrelator | NullCorrelator:
-    """The correlator the CLI wires into every session's pipeline; DEBUGTAPE_CORRELATE=off
-    turns correlation off (records pass through unchanged)."""
+def make_correlator(cwd: str | None = None) -> GitCorrelator | None:
+    """The correlator the CLI wires into every session's pipeline; None when
+    DEBUGTAPE_CORRELATE=off (the pipeline then passes records through unchanged)."""
     if os.environ.get("DEBUGTAPE_CORRELATE", "").strip().lower() in ("off", "0", "no", "false"):
-        return NullCorrelator()
-    return GitCorrelator(cwd)
-
-
-class NullCorrelator:
-    """No correlation (DEBUGTAPE_CORRELATE=off): what the pipeline does without this package."""
-
-    def session_context(self, cwd: str | None) -> dict[str, Any] | None:
         return None
-
-    def snapshot(self, data: dict[str, Any]) -> dict[str, Any]:
-        return data
-
-    def breakpoint(self, data: dict[str, Any]) -> dict[str, Any]:
-        return data
+    return GitCorrelator(cwd)
