@@ -19,6 +19,19 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode> {
   /** The last lists shown, so tests (and the status bar) can read what the view holds. */
   lastSessions: SessionRow[] = [];
   lastSnapshots = new Map<string, SnapshotRow[]>();
+  // VS Code knows tree elements by identity and their ids must stay unique: hand out one object
+  // per session and per snapshot, updated in place, so a refresh or reveal never sees a twin.
+  private nodes = new Map<string, TimelineNode>();
+
+  private node<T extends TimelineNode>(key: string, fresh: T): T {
+    const known = this.nodes.get(key) as T | undefined;
+    if (!known) {
+      this.nodes.set(key, fresh);
+      return fresh;
+    }
+    Object.assign(known, fresh);
+    return known;
+  }
 
   refresh(): void {
     this.changed.fire(undefined);
@@ -58,13 +71,13 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode> {
         const sessions = parseSessions(await runJson(cliTarget(), ["sessions"]));
         this.lastSessions = sessions.slice(0, MAX_SESSIONS);
         if (!sessions.length) return [{ kind: "message", text: "No recorded sessions yet" }];
-        return this.lastSessions.map((session) => ({ kind: "session", session }));
+        return this.lastSessions.map((session) => this.node(`session:${session.id}`, { kind: "session", session }));
       }
       if (node.kind === "session") {
         const snaps = parseSnapshots(await runJson(cliTarget(), ["show", node.session.id]), node.session.id);
         this.lastSnapshots.set(node.session.id, snaps);
         if (!snaps.length) return [{ kind: "message", text: "No snapshots" }];
-        return snaps.map((snapshot) => ({ kind: "snapshot", snapshot }));
+        return snaps.map((snapshot) => this.node(`snapshot:${snapshot.session}:${snapshot.id}`, { kind: "snapshot", snapshot }));
       }
     } catch (err) {
       const text = err instanceof NotFound ? "debugtape not found: set debugtape.path" : `debugtape: ${err instanceof Error ? err.message : String(err)}`;

@@ -35,6 +35,12 @@ try {
   let code;
   while (Date.now() < deadline) {
     if (!shot && existsSync(join(dir, "ready.json"))) {
+      // Collapse the other Run and Debug views so the Timeline gets the room in the screenshot.
+      await page.evaluate(() => {
+        for (const header of document.querySelectorAll(".pane-header[aria-expanded='true']")) {
+          if (/^(variables|watch|call stack|breakpoints)/i.test((header.textContent ?? "").trim())) header.click();
+        }
+      });
       await page.waitForTimeout(1500); // let the tree and editors render after the suite's last command
       const dom = await page.evaluate(() => {
         const panes = [...document.querySelectorAll(".pane")];

@@ -84,6 +84,8 @@ async function scenario(): Promise<void> {
   log("debug session terminated");
   await until("the recording to close", () => api.manager.tracked.size === 0, 30000);
 
+  const node = await recordNodeSession(api, folder, spec, at);
+
   await vscode.commands.executeCommand("debugtape.openTimeline");
   const sessions = await until("the session in the Timeline", async () => {
     const nodes = await api.timeline.getChildren();
@@ -107,13 +109,15 @@ async function scenario(): Promise<void> {
   if (text.includes(spec.secret)) throw new Error("the snapshot view shows the planted secret");
   log("snapshot view:\n" + text);
 
-  const node = await recordNodeSession(api, folder, spec, at);
-
   fs.writeFileSync(path.join(dir, "result.json"), JSON.stringify({
     nodeSessions: node,
     session: sessions.session, snapshot: snap.snapshot, snapshotText: text,
     parentId: tracked.debugtapeId, childId: child.debugtapeId, childName,
   }, null, 2));
+  // Give the Timeline room in the screenshot (best effort: layout commands, not what is tested).
+  for (const cmd of ["workbench.action.closePanel", "debugtape.timeline.focus"]) {
+    await vscode.commands.executeCommand(cmd).then(undefined, () => undefined);
+  }
   // Hand over to the browser driver for the screenshot while the view is still populated.
   fs.writeFileSync(path.join(dir, "ready.json"), JSON.stringify({ session: spec.sessionName, label: "" }));
   await until("the screenshot", () => fs.existsSync(path.join(dir, "shot.done")), 60000);
