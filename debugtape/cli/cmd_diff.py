@@ -21,18 +21,20 @@ from debugtape.cli.common import (
 @click.argument("b")
 @click.option("--at", "at", default=None, metavar="LOCATION",
               help="A and B are sessions: compare their snapshots at this stable breakpoint location.")
+@click.option("--hit", type=int, default=1, show_default=True,
+              help="With --at: compare the Nth hit of the breakpoint in each session.")
 @db_option
 @json_option
 @as_of_option
 @handle_errors
-def command(a: str, b: str, at: str | None, db: Path | None, as_json: bool, as_of: str | None) -> None:
+def command(a: str, b: str, at: str | None, hit: int, db: Path | None, as_json: bool, as_of: str | None) -> None:
     """Compare two snapshots frame by frame (or, with --at, two sessions at one breakpoint)."""
     with open_store(db) as store:
         cap = store.as_of_id(as_of)
         if at:
             from debugtape.correlate.queries import diff_at
 
-            result = diff_at(store, at, store.resolve_session(a, cap), store.resolve_session(b, cap))
+            result = diff_at(store, at, store.resolve_session(a, cap), store.resolve_session(b, cap), hit=hit)
             if as_json:
                 emit_json(result)
                 return

@@ -13,6 +13,8 @@ __all__ = ["EventRows", "event_rows", "snapshot_id", "frame_keys", "symbol_keys"
 
 # How many frames of a stack go into the key index: deep recursion would otherwise flood it.
 INDEXED_FRAMES = 32
+# Blame commits are indexed for the innermost frames only (where a suspect commit matters most).
+BLAMED_FRAMES = 5
 
 
 def snapshot_id(session: str, seq: int) -> str:
@@ -34,7 +36,7 @@ def symbol_keys(symbol: str) -> list[str]:
     return keys
 
 
-def frame_keys(frame: Mapping[str, Any]) -> list[str]:
+def frame_keys(frame: Mapping[str, Any], blame: bool = True) -> list[str]:
     keys: list[str] = []
     symbol = frame.get("symbol")
     if isinstance(symbol, str) and symbol:
@@ -46,9 +48,9 @@ def frame_keys(frame: Mapping[str, Any]) -> list[str]:
         line = frame.get("line")
         if isinstance(line, int):
             keys += [f"l:{path}:{line}", f"l:{base}:{line}"]
-    blame = frame.get("blame")
-    if isinstance(blame, Mapping) and isinstance(blame.get("commit"), str):
-        keys.append("c:" + blame["commit"])
+    b = frame.get("blame") if blame else None
+    if isinstance(b, Mapping) and isinstance(b.get("commit"), str):
+        keys.append("c:" + b["commit"])
     return keys
 
 
@@ -116,7 +118,7 @@ def event_rows(event_id: int, ev: Event, ts_ms: int) -> EventRows:
                  _int(frame.get("line")), _str(frame.get("module")))
             )
             if i < INDEXED_FRAMES:
-                out.keys.update(frame_keys(frame))
+                out.keys.update(frame_keys(frame, blame=i < BLAMED_FRAMES))
         out.keys.update(_commit_keys(commit))
     elif t in ("breakpoint_set", "breakpoint_changed", "breakpoint_removed"):
         action = t.split("_", 1)[1]
