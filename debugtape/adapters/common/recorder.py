@@ -294,9 +294,10 @@ class Recorder:
         self._send(record)
         return record
 
-    def on_snappoint(self, bp_id: str) -> None:
+    def on_snappoint(self, bp_id: str, reason: str = "snappoint") -> None:
+        """A snappoint passed (the program carries on): a snapshot with that reason."""
         if self.sink is not None:
-            self.on_stop("snappoint", bp_id=bp_id)
+            self.on_stop(reason, bp_id=bp_id)
 
     def on_breakpoint(self, action: str, fields: Mapping[str, Any]) -> None:
         """A breakpoint was set, changed or removed. Changes of the hit count alone are not

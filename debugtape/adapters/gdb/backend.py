@@ -130,9 +130,9 @@ def breakpoint_fields(bp: Any) -> dict[str, Any]:
         "bp_id": str(bp.number),
         "location": bp.location if bp.location is not None else bp.expression,
         "condition": bp.cond_expr if isinstance(bp, Snappoint) else bp.condition,
-        "hits": bp.hit_count,
+        "hits": bp.hits if isinstance(bp, Snappoint) else bp.hit_count,
         "enabled": bp.enabled,
-        "bp_kind": "snappoint" if isinstance(bp, Snappoint) else kind,
+        "bp_kind": ("snappoint" if bp.reason == "snappoint" else kind) if isinstance(bp, Snappoint) else kind,
         "file": None, "line": None, "symbol": None,
     }
     if kind == "watchpoint":
@@ -151,12 +151,20 @@ def breakpoint_fields(bp: Any) -> dict[str, Any]:
 
 
 class Snappoint(gdb.Breakpoint):  # type: ignore[misc]
-    """A breakpoint that records a snapshot and lets the program carry on (never stops)."""
+    """A breakpoint that records a snapshot and lets the program carry on (never stops).
 
-    def __init__(self, spec: str, condition: str | None, on_hit: Callable[[str], None]) -> None:
+    `reason` is the snapshot's reason: "snappoint", or "breakpoint" for the breakpoints of
+    `debugtape record --gdb`, which record and continue without a stop (and so without a
+    round trip over MI per hit). gdb counts no hit when `stop` says no, so the hits are ours.
+    """
+
+    def __init__(self, spec: str, condition: str | None, on_hit: Callable[[str, str], None],
+                 reason: str = "snappoint") -> None:
         # Set before gdb creates it: the breakpoint_created event already reads them.
         self.cond_expr = condition
         self.on_hit = on_hit
+        self.reason = reason
+        self.hits = 0
         self.failures = 0
         super().__init__(spec, internal=False)
 
@@ -165,7 +173,8 @@ class Snappoint(gdb.Breakpoint):  # type: ignore[misc]
             # gdb refuses a `condition` beside a Python `stop`, so the condition is evaluated here.
             if self.cond_expr and not bool(gdb.parse_and_eval(self.cond_expr)):
                 return False
-            self.on_hit(str(self.number))
+            self.hits += 1
+            self.on_hit(str(self.number), self.reason)
         except Exception as exc:  # a snappoint must never stop or break the program under it
             self.failures += 1
             if self.failures <= 3:
@@ -183,7 +192,7 @@ class GdbBackend:
         gdb.events.new_objfile.connect(forget_symbols)
         gdb.events.clear_objfiles.connect(forget_symbols)
         # Set by the commands module to Recorder.on_snappoint.
-        self.snappoint_hit: Callable[[str], None] | None = None
+        self.snappoint_hit: Callable[[str, str], None] | None = None
         # Set by the commands module: debugtape's own breakpoints (the sampling catchpoint).
         self.is_internal: Callable[[Any], bool] | None = None
 
@@ -226,10 +235,11 @@ class GdbBackend:
         return [breakpoint_fields(bp) for bp in gdb.breakpoints()
                 if bp.is_valid() and bp.visible and not (self.is_internal and self.is_internal(bp))]
 
-    def add_snappoint(self, location: str, condition: str | None) -> dict[str, Any]:
+    def add_snappoint(self, location: str, condition: str | None, reason: str = "snappoint") -> dict[str, Any]:
         if self.snappoint_hit is None:
             raise RuntimeError("a gdb snappoint needs its recorder callback")
-        return breakpoint_fields(Snappoint(location, condition, self.snappoint_hit))
+        fields = breakpoint_fields(Snappoint(location, condition, self.snappoint_hit, reason))
+        return fields
 
     def execute(self, command: str) -> str:
         return str(gdb.execute(command, to_string=True) or "")

@@ -191,6 +191,19 @@ def use_pipe(fd: int) -> None:
     TAPE.recorder._sink_factory = factory
 
 
+def headless_break(location: str, condition: str | None) -> None:
+    """Headless mode: a breakpoint that records a snapshot and continues inside gdb."""
+    try:
+        TAPE.connect()
+        fields = TAPE.backend.add_snappoint(location, condition, reason="breakpoint")
+        made = [b for b in gdb.breakpoints() if str(b.number) == str(fields["bp_id"])]
+        if made and made[0].pending:
+            made[0].delete()
+            _error(f"cannot place a breakpoint at {location}: no such location in the program")
+    except Exception as exc:  # reported like any tape command failure
+        _error(str(exc))
+
+
 def headless_sampling(on: bool, rate: float | None = None) -> None:
     """Headless mode: the driver sends the signals and continues; samples are recorded here."""
     TAPE.sample_catchpoint(on)

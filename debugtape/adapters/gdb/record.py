@@ -110,8 +110,9 @@ def _setup(mi: MiClient, opts: RecordOptions, write_fd: int) -> None:
         args = [shlex.quote(a) for a in opts.program[1:]]
         mi.call("-exec-arguments " + " ".join([*args, "</dev/null", "1>&2"]))
     for spec in opts.breaks:
+        # Recorded and continued inside gdb: no stop, so no MI round trip per hit.
         loc, cond = split_condition(spec)
-        mi.call("-break-insert " + (f"-c {mi_quote(cond)} " if cond else "") + mi_quote(loc))
+        _tape(mi, f"python _dt.headless_break({loc!r}, {cond!r})")
     for spec in opts.snappoints:
         loc, cond = split_condition(spec)
         _tape(mi, f"tape snappoint {loc}" + (f" if {cond}" if cond else ""))
