@@ -106,6 +106,7 @@ class HeadlessRecorder:
         self.exit_code: int | None = None
         self.pid: int | None = None
         self._early: list[dict[str, Any]] = []  # events that came before `initialized`
+        self._sink: RecordSink | None = None
 
     def _sampling_name(self) -> str | None:
         if not self.opts.sample_hz:
@@ -113,7 +114,7 @@ class HeadlessRecorder:
         return "py-spy" if self.use_py_spy else "dap-pause"
 
     def run(self, feed: Callable[[Mapping[str, Any]], None]) -> None:
-        sink = RecordSink(feed)
+        sink = self._sink = RecordSink(feed)
         conv = self.converter
         # Each child would need a DAP session of its own; say plainly that they are not followed.
         sink.put(conv.note(CHILDREN_NOTE))
@@ -268,7 +269,10 @@ class HeadlessRecorder:
         sampler = PySpySampler(pid, self.opts.sample_hz, exe)
         if sampler.check_started(0.3):
             return sampler
-        log.warning("py-spy cannot sample pid %s (%s); using DAP pause sampling", pid, sampler.error)
+        text = f"py-spy cannot sample this program ({sampler.error}); sampling falls back to DAP pause requests"
+        log.warning("%s", text)
+        if self._sink is not None:
+            self._sink.put(self.converter.note(text))
         self.converter.pause_is_sample = True
         self.use_py_spy = False
         return None
