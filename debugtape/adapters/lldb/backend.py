@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from debugtape.adapters.common.snapshot import FrameView
+from debugtape.adapters.common.values import ValueAccess
 from debugtape.adapters.lldb.reader import SBValueAccess, frames_of, read_thread
 
 __all__ = ["LldbBackend", "stop_reason", "SNAPPOINT_CALLBACK", "parse_location"]
@@ -42,7 +43,7 @@ class LldbBackend:
     def __init__(self, lldb: Any, debugger: Any) -> None:
         self.lldb = lldb
         self.debugger = debugger
-        self.access = SBValueAccess(lldb)
+        self.access: ValueAccess[Any] = SBValueAccess(lldb)
         self._thread: Any = None  # the thread a stop hook or snappoint is about, when not selected
         self.snappoint_ids: set[str] = set()
 

@@ -22,8 +22,9 @@ from typing import Any
 import lldb  # type: ignore[import-not-found]  # provided by lldb itself
 
 from debugtape.adapters.common.recorder import Recorder, TapeError
-from debugtape.adapters.common.sampler import SAMPLE_SIGNAL, SignalSampler
+from debugtape.adapters.common.sampler import SAMPLE_SIGNAL
 from debugtape.adapters.lldb.backend import LldbBackend, stop_reason
+from debugtape.adapters.lldb.sampling import RunningOnlySampler
 from debugtape.records import parse_rate
 
 __all__ = ["StopHook", "snappoint_callback", "tape_state"]
@@ -57,7 +58,7 @@ class _Tape:
         self.recorder = Recorder(self.backend)
         self.lock = threading.RLock()
         self.known: dict[str, dict[str, Any]] = {}  # breakpoint fields as last recorded, minus hits
-        self.sampler: SignalSampler | None = None
+        self.sampler: RunningOnlySampler | None = None
         self.hook_target: Any = None
         self.hook_id: int | None = None
         self.watcher: threading.Thread | None = None
@@ -215,7 +216,7 @@ class _Tape:
         signals.SetShouldNotify(SAMPLE_SIGNAL, False)
         signals.SetShouldSuppress(SAMPLE_SIGNAL, True)
         self.stop_sampling()
-        self.sampler = SignalSampler(process.GetProcessID(), rate)
+        self.sampler = RunningOnlySampler(process.GetProcessID(), rate)
         self.sampler.start()
         self.recorder.sample_hz = rate
         return f"debugtape: sampling every thread at {rate:g} Hz while the program runs"

@@ -18,9 +18,10 @@ from typing import Any
 
 from debugtape.adapters.common.options import RecordOptions, split_condition
 from debugtape.adapters.common.recorder import Recorder, TapeError
-from debugtape.adapters.common.sampler import SAMPLE_SIGNAL, SignalSampler
+from debugtape.adapters.common.sampler import SAMPLE_SIGNAL
 from debugtape.adapters.lldb.backend import LldbBackend, stop_reason
 from debugtape.adapters.lldb.locate import import_lldb
+from debugtape.adapters.lldb.sampling import RunningOnlySampler
 from debugtape.errors import AdapterError
 from debugtape.records import validate
 
@@ -101,7 +102,7 @@ class _Run:
         self.backend = LldbBackend(lldb, debugger)
         self.recorder = Recorder(self.backend)
         self.snappoints: set[str] = set()
-        self.sampler: SignalSampler | None = None
+        self.sampler: RunningOnlySampler | None = None
         self.crashed = False
         self.interrupted = False
 
@@ -195,7 +196,7 @@ class _Run:
         signals.SetShouldStop(SAMPLE_SIGNAL, True)
         signals.SetShouldNotify(SAMPLE_SIGNAL, False)
         signals.SetShouldSuppress(SAMPLE_SIGNAL, True)
-        self.sampler = SignalSampler(process.GetProcessID(), rate)
+        self.sampler = RunningOnlySampler(process.GetProcessID(), rate)
         self.sampler.start()
         self.recorder.sample_hz = rate
 
