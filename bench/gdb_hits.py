@@ -9,7 +9,9 @@ N times (default 1,000) under:
   a snapshot (frames, arguments and locals of the top 5, bounded) at every stop, handed to
   `debugtape ingest`, which redacts, correlates and stores it; the run ends when the session is
   stored;
-- debugtape headless: `debugtape record --gdb --break hit -- hits N` (gdb over MI).
+- debugtape headless: `debugtape record --gdb --break hit -- hits N` (gdb over MI);
+- debugtape in gdb with `tape snappoint hit` (records and carries on without a stop);
+- for reference, the in-gdb capture alone (snapshots built and dropped, no ingest process).
 
 Each variant runs --repeat times, alternating; the median wall time is reported.
 
@@ -102,18 +104,36 @@ def main() -> None:
         prog = build(tmp)
         plain = script(tmp, "plain", ["break hit", "commands", "silent", "continue", "end", "run"])
         bt_full = script(tmp, "bt_full", ["break hit", "commands", "silent", "bt full", "continue", "end", "run"])
-        times: dict[str, list[float]] = {"plain": [], "bt_full": [], "in_gdb": [], "headless": []}
+        # The capture alone: the same snapshots, handed to a sink that drops them (no ingest child).
+        drop = tmp / "drop.py"
+        drop.write_text(
+            "import debugtape.adapters.gdb.commands as c\n"
+            "class Drop:\n"
+            "    def send(self, r): pass\n"
+            "    def flush(self, timeout=5.0): pass\n"
+            "    def close(self, timeout=30.0): return 0\n"
+            "    def alive(self): return True\n"
+            "c.TAPE.recorder._sink_factory = lambda db: Drop()\n")
+        capture = script(tmp, "capture", [f"source {drop}", f"tape start --db {tmp / 'drop.db'}", "break hit",
+                                          "commands", "silent", "continue", "end", "run"])
+        times: dict[str, list[float]] = {"plain": [], "bt_full": [], "capture": [], "in_gdb": [], "snappoint": [],
+                                         "headless": []}
         stored: dict[str, tuple[int, float]] = {}
         for r in range(repeat):
             times["plain"].append(gdb_run(prog, n, plain, label="plain"))
             log = tmp / "bt_full.log"
             times["bt_full"].append(gdb_run(prog, n, bt_full, log=log, label="bt_full"))
             assert log.read_text().count("\n#0 ") >= n, "bt full did not log every hit"
+            times["capture"].append(gdb_run(prog, n, capture, "-iex", init_line(), label="capture"))
             db = tmp / f"in{r}" / "tape.db"
             tape = script(tmp, f"tape{r}", [f"tape start --db {db} bench", "break hit", "commands", "silent",
                                             "continue", "end", "run"])
             times["in_gdb"].append(gdb_run(prog, n, tape, "-iex", init_line(), label="in_gdb"))
             stored["in_gdb"] = count_snapshots(db)
+            db = tmp / f"sp{r}" / "tape.db"
+            snap = script(tmp, f"snap{r}", [f"tape start --db {db} bench", "tape snappoint hit", "run"])
+            times["snappoint"].append(gdb_run(prog, n, snap, "-iex", init_line(), label="snappoint"))
+            stored["snappoint"] = count_snapshots(db)
             db = tmp / f"hl{r}" / "tape.db"
             times["headless"].append(headless(prog, n, db))
             stored["headless"] = count_snapshots(db)
@@ -122,7 +142,11 @@ def main() -> None:
         print(f"  gdb, silent continue (no logging, floor)   {med['plain']:7.2f} s")
         print(f"  gdb, bt full logging (baseline)             {med['bt_full']:7.2f} s  "
               f"{(med['bt_full'] - med['plain']) / n * 1000:6.2f} ms/hit over the floor")
-        for key, label in (("in_gdb", "debugtape in gdb (tape start)"), ("headless", "debugtape record --gdb (MI)")):
+        print(f"  debugtape in gdb, capture only (not stored)  {med['capture']:7.2f} s  "
+              f"{(med['capture'] - med['plain']) / n * 1000:6.2f} ms/hit over the floor")
+        for key, label in (("in_gdb", "debugtape in gdb (tape start)"),
+                           ("snappoint", "debugtape in gdb (tape snappoint)"),
+                           ("headless", "debugtape record --gdb (MI)")):
             snaps, span = stored[key]
             rate = (snaps - 1) / span if span > 0 else float("nan")
             print(f"  {label:<42}{med[key]:7.2f} s  {(med[key] - med['plain']) / n * 1000:6.2f} ms/hit over the floor; "
@@ -130,9 +154,14 @@ def main() -> None:
         cpu = {k: statistics.median(v) for k, v in CPU.items()}
         print("CPU seconds (gdb and its children, the ingest process included; less sensitive to a busy machine):")
         print("  " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))
+        print(f"ratio capture only / gdb bt full: {med['capture'] / med['bt_full']:.2f} wall, "
+              f"{cpu['capture'] / cpu['bt_full']:.2f} CPU")
         print(f"ratio debugtape in gdb / gdb bt full: {med['in_gdb'] / med['bt_full']:.2f} wall, "
               f"{cpu['in_gdb'] / cpu['bt_full']:.2f} CPU (target <= 1.0)")
-        print(f"ratio debugtape headless / gdb bt full: {med['headless'] / med['bt_full']:.2f}")
+        print(f"ratio debugtape in gdb with tape snappoint / gdb bt full: {med['snappoint'] / med['bt_full']:.2f} wall, "
+              f"{cpu['snappoint'] / cpu['bt_full']:.2f} CPU")
+        print(f"ratio debugtape headless / gdb bt full: {med['headless'] / med['bt_full']:.2f} wall, "
+              f"{cpu['headless'] / cpu['bt_full']:.2f} CPU")
         print(f"headless recorded hits per second (whole run): {n / med['headless']:.0f} (target >= 200)")
 
 
