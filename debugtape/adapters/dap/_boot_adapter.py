@@ -11,10 +11,10 @@ debuggee, asks for them.
 import runpy
 import sys
 
-import _debugtape_fast_sockets  # beside this file: sys.path[0] when run as a script
-
 
 def _run() -> None:
+    import _debugtape_fast_sockets  # beside this file: sys.path[0] when run as a script
+
     args = sys.argv[1:]
     quickack = args[:1] == ["--quickack"]
     _debugtape_fast_sockets.install(quickack=quickack)
@@ -28,4 +28,5 @@ def _run() -> None:
         runpy.run_path(args[0], run_name="__main__")
 
 
-_run()
+if __name__ == "__main__":  # importing this module (a test, a doc tool) must not start debugpy
+    _run()

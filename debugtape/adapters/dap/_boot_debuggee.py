@@ -3,10 +3,10 @@
 import os
 import sys
 
-import _debugtape_fast_sockets  # beside this file: sys.path[0] when run as a script
-
 
 def _run() -> None:
+    import _debugtape_fast_sockets  # beside this file: sys.path[0] when run as a script
+
     _debugtape_fast_sockets.install()
     args = sys.argv[1:]
     if args and args[0].startswith("--switch-interval="):
@@ -24,4 +24,5 @@ def _run() -> None:
     exec(code, {"__name__": "__main__", "__file__": main, "__builtins__": __builtins__})
 
 
-_run()
+if __name__ == "__main__":  # importing this module (a test, a doc tool) must not start debugpy
+    _run()
