@@ -165,3 +165,12 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     assert node_snaps, node_sessions
     node_snap = cli_json(debugtape, db, "snapshot", node_snaps[0]["id"])
     assert node_snap["data"]["frames"][0]["locals"]["count"] in (6, "6"), node_snap["data"]["frames"][0]
+
+    # Start Recording joined an unrecorded session stopped at the breakpoint: that stop is recorded too.
+    joined = [s for s in cli_json(debugtape, db, "sessions") if s["name"] in result["joinedSessions"]]
+    assert joined, (result["joinedSessions"], cli_json(debugtape, db, "sessions"))
+    joined_snaps = [snap for s in joined for snap in cli_json(debugtape, db, "show", s["id"])["snapshots"]
+                    if snap["line"] == node_line and snap["reason"] == "breakpoint"]
+    assert joined_snaps, joined
+    joined_snap = cli_json(debugtape, db, "snapshot", joined_snaps[0]["id"])
+    assert joined_snap["data"]["frames"][0]["locals"]["count"] in (6, "6"), joined_snap["data"]["frames"][0]

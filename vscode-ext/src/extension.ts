@@ -62,14 +62,17 @@ export function activate(context: vscode.ExtensionContext): DebugtapeApi {
   command("debugtape.startRecording", async () => {
     await manager.setToggle(true);
     let started = 0;
+    const captures: Promise<unknown>[] = [];
+    // Parents come before their children in `tracked`, so a child's header can name its parent.
     for (const t of manager.tracked.values()) {
-      if (t.recorder || sectionOf(t.session.configuration as Record<string, unknown>).record === false) continue;
-      if (manager.startRecorder(t, sectionOf(t.session.configuration as Record<string, unknown>).name ?? t.session.name, undefined)) {
-        started += 1;
-        const stop = t.state.current;
-        if (stop) void manager.capture(t, stop).then(() => t.recorder?.control({ snapshot: "manual", thread: stop.threadId }));
-      }
+      const section = sectionOf(t.session.configuration as Record<string, unknown>);
+      if (t.recorder || section.record === false) continue;
+      if (!manager.startRecorder(t, section.name ?? t.session.name, undefined)) continue;
+      started += 1;
+      const joined = manager.joinStopped(t);
+      if (joined) captures.push(joined);
     }
+    await Promise.all(captures);
     void vscode.window.showInformationMessage(
       started ? `debugtape: recording ${started} running session${started === 1 ? "" : "s"} and every new one in this window`
         : "debugtape: every new debug session in this window will be recorded");

@@ -60,9 +60,7 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
       parentRecorded: parent ? parent.recorder !== undefined : undefined, defaultSample: cfg().get<string>("sample", ""),
     });
     this.log(`session "${session.name}" (${session.type}): ${decision.record ? "recording" : "not recording"} (${decision.why})`);
-    // A child's configuration is a copy of its parent's, name included: say whose child it is.
-    const name = parent?.recorder ? `${parent.recorder.header.name} / ${session.name}` : decision.name;
-    if (decision.record) this.startRecorder(t, name, decision.sample);
+    if (decision.record) this.startRecorder(t, decision.name, decision.sample);
     const observe = (dir: Direction, msg: DapMessage): void => {
       try {
         t.recorder?.message(dir, msg);
@@ -80,8 +78,10 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
   }
 
   /** Starts recording a session (at its start, or later through the Start Recording command). */
-  startRecorder(t: Tracked, name: string, sample: string | undefined): boolean {
+  startRecorder(t: Tracked, requestedName: string, sample: string | undefined): boolean {
     if (t.recorder) return true;
+    // A child's configuration is a copy of its parent's, name included: say whose child it is.
+    const name = t.parent?.recorder ? `${t.parent.recorder.header.name} / ${t.session.name}` : requestedName;
     let command: string;
     try {
       command = locateDebugtape().command;
@@ -140,6 +140,22 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
 
   recording(): Tracked[] {
     return [...this.tracked.values()].filter((t) => t.recorder);
+  }
+
+  /**
+   * Recording joined a session that is stopped: ingest never saw this stop, and what the UI
+   * fetched for it went by unrecorded. Replay the stop as the adapter announced it and fetch it
+   * again through the session, so the stop is recorded like any other (when the program resumes).
+   */
+  joinStopped(t: Tracked): Promise<CaptureResult> | undefined {
+    const stop = t.state.current;
+    if (!stop || !t.recorder) return undefined;
+    t.recorder.message("from_adapter", {
+      seq: 0, type: "event", event: "stopped", body: { reason: stop.reason, threadId: stop.threadId, allThreadsStopped: true },
+    });
+    const fresh: Stop = { ...stop, frames: [], totalFrames: undefined, scopes: new Map(), variables: new Map() };
+    const request = (command: string, args: Record<string, unknown>): Thenable<unknown> => t.session.customRequest(command, args);
+    return this.track(t, stop, captureStop(fresh, request as never, captureBounds(), () => t.state.current === stop));
   }
 
   /** Resolves when every capture started so far has finished (tests and Snapshot Now wait on it). */

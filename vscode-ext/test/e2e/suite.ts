@@ -84,7 +84,10 @@ async function scenario(): Promise<void> {
   log("debug session terminated");
   await until("the recording to close", () => api.manager.tracked.size === 0, 30000);
 
-  const node = await recordNodeSession(api, folder, spec, at);
+  vscode.debug.addBreakpoints([at(spec.nodeProgram, spec.nodeLine)]);
+  const node = await recordNodeSession(api, folder, spec);
+  // After recordAll (the window's Stop Recording would otherwise outrank it, as documented).
+  const joined = await joinNodeSessionWhileStopped(api, folder, spec);
 
   await vscode.commands.executeCommand("debugtape.openTimeline");
   const sessions = await until("the session in the Timeline", async () => {
@@ -111,6 +114,7 @@ async function scenario(): Promise<void> {
 
   fs.writeFileSync(path.join(dir, "result.json"), JSON.stringify({
     nodeSessions: node,
+    joinedSessions: joined,
     session: sessions.session, snapshot: snap.snapshot, snapshotText: text,
     parentId: tracked.debugtapeId, childId: child.debugtapeId, childName,
   }, null, 2));
@@ -129,10 +133,8 @@ async function scenario(): Promise<void> {
  */
 async function recordNodeSession(
   api: DebugtapeApi, folder: vscode.WorkspaceFolder, spec: Record<string, any>, // eslint-disable-line @typescript-eslint/no-explicit-any
-  at: (file: string, line: number) => vscode.SourceBreakpoint,
 ): Promise<string[]> {
   await vscode.workspace.getConfiguration("debugtape").update("recordAll", true, vscode.ConfigurationTarget.Workspace);
-  vscode.debug.addBreakpoints([at(spec.nodeProgram, spec.nodeLine)]);
   const names: string[] = [];
   const sub = vscode.debug.onDidStartDebugSession(() => {
     for (const t of api.manager.tracked.values()) if (t.recorder && !names.includes(t.recorder.header.name)) names.push(t.recorder.header.name);
@@ -153,6 +155,27 @@ async function recordNodeSession(
   await t.session.customRequest("continue", { threadId: stop.threadId });
   await until("the node recordings to close", () => api.manager.tracked.size === 0, 30000);
   await vscode.workspace.getConfiguration("debugtape").update("recordAll", undefined, vscode.ConfigurationTarget.Workspace);
+  return names;
+}
+
+/** Start Recording joins a session that is already stopped: the current stop is recorded too. */
+async function joinNodeSessionWhileStopped(
+  api: DebugtapeApi, folder: vscode.WorkspaceFolder, spec: Record<string, any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<string[]> {
+  if (!(await vscode.debug.startDebugging(folder, { type: "node", request: "launch", name: "node joined", program: spec.nodeProgram }))) {
+    throw new Error("startDebugging(node joined) failed");
+  }
+  const t = await until("the unrecorded node stop", () => [...api.manager.tracked.values()].find((x) => x.state.current), 60000);
+  await until("the unrecorded node top frame", () => t.state.current?.frames[0], 20000);
+  if (api.manager.recording().length) throw new Error("a session was recorded before Start Recording");
+  await vscode.commands.executeCommand("debugtape.startRecording");
+  const names = api.manager.recording().map((x) => x.recorder!.header.name);
+  log(`Start Recording joined: ${names.join(", ")}`);
+  if (!t.recorder) throw new Error("Start Recording did not record the stopped session");
+  const stop = t.state.current!;
+  await t.session.customRequest("continue", { threadId: stop.threadId });
+  await until("the joined recordings to close", () => api.manager.tracked.size === 0, 30000);
+  await vscode.commands.executeCommand("debugtape.stopRecording"); // back to the default for this window
   return names;
 }
 
