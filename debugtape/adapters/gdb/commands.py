@@ -363,7 +363,8 @@ class TapeSnappoint(_TapeCommand):
             raise TapeError("usage: tape snappoint LOCATION [if COND]")
         TAPE.connect()
         fields = TAPE.recorder.snappoint(location.strip(), cond.strip() or None)
-        _say(f"debugtape: snappoint {fields['bp_id']} at {fields.get('location')}")
+        where = f"{fields.get('file')}:{fields.get('line')}" if fields.get("line") else "a pending location"
+        _say(f"debugtape: snappoint {fields['bp_id']} at {fields.get('location')} ({where})")
 
 
 class TapeTimeline(_TapeCommand):
