@@ -3,9 +3,10 @@
 SIG36 is a real-time signal, and the kernel queues every one sent. When reading a sample takes
 longer than the sampling period (a loaded machine, many threads), signals pile up faster than
 the debugger takes them and the program never runs again: each continue delivers the next one.
-This ticker sends a signal only while the program is running, not while a debugger holds it
-stopped (state `t` in /proc/PID/stat), so at most one is ever pending; a program stopped at a
-breakpoint also gets no burst of samples when it continues.
+This ticker sends a signal only while the program is running: a tick that falls while a debugger
+holds the program stopped (state `t` in /proc/PID/stat) waits until it runs again, so at most one
+signal is ever pending, and a program stopped at a breakpoint gets one sample, not a burst, when
+it continues.
 """
 
 from __future__ import annotations
@@ -30,22 +31,25 @@ while True:
         time.sleep(delay)
     else:
         nxt = time.monotonic()
-    try:
-        with open(stat, "rb") as f:
-            state = f.read().rsplit(b")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        sys.exit(0)
-    if state in (b"t", b"T"):
-        continue
+    while True:  # a tick that falls while the program is held stopped waits for it to run
+        try:
+            with open(stat, "rb") as f:
+                state = f.read().rsplit(b")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            sys.exit(0)
+        if state not in (b"t", b"T"):
+            break
+        time.sleep(0.0005)
     try:
         os.kill(pid, sig)
     except OSError:
         sys.exit(0)
+    nxt = max(nxt, time.monotonic() - period / 2)
 """
 
 
 class RunningOnlySampler(SignalSampler):
-    """Like `SignalSampler`, but skips a tick while the program is stopped."""
+    """Like `SignalSampler`, but holds a tick back while the program is stopped."""
 
     def start(self) -> None:
         if self.running:
