@@ -129,7 +129,19 @@ def test_gdb_dying_leaves_an_interrupted_session(tmp_path: Path, store_path: Pat
     assert rows and rows[0]["status"] == "interrupted"
     assert of_type(stored(store_path), "stack_sample")
     assert "sid" in result  # the session id is still returned, with a warning
-    subprocess.run(["pkill", "-KILL", "-f", f"^{prog}"], check=False)  # the orphaned debuggee (our own)
+    for pid in _pids_running(prog):  # the debuggee this test started, orphaned by gdb's death
+        os.kill(pid, signal.SIGKILL)
+
+
+def _pids_running(prog: Path) -> list[int]:
+    pids = []
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and os.readlink(f"/proc/{pid}/exe") == str(prog):
+                pids.append(int(pid))
+        except OSError:
+            continue
+    return pids
 
 
 def _child_gdb() -> int | None:
