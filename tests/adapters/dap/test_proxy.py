@@ -103,13 +103,15 @@ def test_lldb_dap_behind_the_proxy(tmp_path: Path, store_path: Path) -> None:
 class RawClient:
     """Speaks DAP bytes to `debugtape dap` directly, so it can also send what no client should."""
 
-    def __init__(self, db: Path, log: Path) -> None:
+    def __init__(self, db: Path, log: Path, adapter: list[str] | None = None) -> None:
+        adapter = adapter or [sys.executable, "-Xfrozen_modules=off", "-m", "debugpy.adapter"]
         cmd = [sys.executable, "-m", "debugtape", "dap", "--db", str(db), "--log", str(log),
-               "--log-level", "debug", "--", sys.executable, "-Xfrozen_modules=off", "-m", "debugpy.adapter"]
+               "--log-level", "debug", "--", *adapter]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
                                      env=dict(os.environ))
         self.parser = FrameParser()
         self.pending: list[dict[str, Any]] = []
+        self.received: list[dict[str, Any]] = []
         self.seq = 0
 
     def send_raw(self, data: bytes) -> None:
@@ -134,6 +136,7 @@ class RawClient:
             for item in self.parser.feed(data):
                 assert isinstance(item, Frame), f"the proxy sent invalid DAP: {item}"
                 self.pending.append(item.message)
+                self.received.append(item.message)
         raise AssertionError("timed out waiting for a message")
 
     def response(self, seq: int) -> dict[str, Any]:
@@ -228,3 +231,80 @@ def test_listen_mode_for_vscode_debug_server(tmp_path: Path, store_path: Path) -
     finally:
         server.terminate()
         server.wait(10)
+
+
+@pytest.mark.timeout(120)
+def test_reverse_request_run_in_terminal_is_mapped_both_ways(tmp_path: Path, store_path: Path) -> None:
+    """console=integratedTerminal makes debugpy ask the client to start the program
+    (runInTerminal); the client's answer must reach the adapter under the adapter's own seq."""
+    need_module("debugpy")
+    c = RawClient(store_path, tmp_path / "proxy.log")
+    child: subprocess.Popen[bytes] | None = None
+    try:
+        c.response(c.request("initialize", {"adapterID": "debugpy", "linesStartAt1": True, "columnsStartAt1": True,
+                                            "supportsRunInTerminalRequest": True}))
+        launch = c.request("launch", {"program": str(LOOP), "args": ["2"], "console": "integratedTerminal",
+                                      "cwd": str(FIXTURES)})
+        rit = c.wait_for(lambda m: m.get("type") == "request" and m.get("command") == "runInTerminal")
+        args = rit["arguments"]
+        env = {**os.environ, **{k: v for k, v in (args.get("env") or {}).items() if v is not None}}
+        child = subprocess.Popen(args["args"], cwd=args.get("cwd"), env=env, stdout=subprocess.DEVNULL)
+        c.seq += 1
+        c.send_raw(encode({"seq": c.seq, "type": "response", "request_seq": rit["seq"], "command": "runInTerminal",
+                           "success": True, "body": {"processId": child.pid}}))
+        c.event("initialized")
+        c.response(c.request("setBreakpoints", {"source": {"path": str(LOOP)},
+                                                "breakpoints": [{"line": mark_line(LOOP, "hit")}]}))
+        c.response(c.request("configurationDone"))
+        assert c.response(launch)["success"]
+        for _ in range(2):
+            stop = c.event("stopped")
+            c.response(c.request("continue", {"threadId": stop["body"]["threadId"]}))
+        c.event("terminated")
+        c.response(c.request("disconnect", {}))
+        assert c.proc.stdin is not None
+        c.proc.stdin.close()
+        c.proc.wait(30)
+    finally:
+        if c.proc.poll() is None:
+            c.proc.kill()
+        if child is not None and child.poll() is None:
+            child.kill()
+    session = only_session(store_path)
+    snaps = [e.data for e in events(store_path, session["id"], "debug_snapshot")]
+    assert [s["frames"][0]["locals"]["i"] for s in snaps] == [0, 1]
+
+
+@pytest.mark.timeout(60)
+def test_seq_numbers_are_mapped_both_ways_around_the_proxys_own_requests(tmp_path: Path, store_path: Path) -> None:
+    """The client only continues (the proxy then asks threads/stackTrace/scopes/variables itself),
+    after which the adapter's reverse request and the client's answer must still pair up."""
+    adapter = [sys.executable, str(Path(__file__).with_name("scripted_adapter.py"))]
+    c = RawClient(store_path, tmp_path / "proxy.log", adapter)
+    try:
+        c.response(c.request("initialize", {"adapterID": "scripted"}))
+        c.response(c.request("launch", {"program": "/s.py"}))
+        c.event("initialized")
+        c.response(c.request("configurationDone"))
+        c.event("stopped")
+        cont = c.request("continue", {"threadId": 1})
+        assert c.response(cont)["command"] == "continue"
+        rit = c.wait_for(lambda m: m.get("type") == "request" and m.get("command") == "runInTerminal")
+        c.seq += 1
+        c.send_raw(encode({"seq": c.seq, "type": "response", "request_seq": rit["seq"], "command": "runInTerminal",
+                           "success": True, "body": {"processId": 1}}))
+        verdict = c.event("output")["body"]["output"]
+        c.event("terminated")
+        c.response(c.request("disconnect"))
+    finally:
+        if c.proc.stdin is not None:
+            c.proc.stdin.close()
+        c.proc.wait(30)
+    assert verdict == "mapping ok"
+    seqs = [m["seq"] for m in c.received]
+    assert seqs == list(range(1, len(seqs) + 1))  # no gaps where the hidden replies were
+    commands = {m.get("command") for m in c.received if m["type"] == "response"}
+    assert commands == {"initialize", "launch", "configurationDone", "continue", "disconnect"}
+    session = only_session(store_path)
+    (snap,) = [e.data for e in events(store_path, session["id"], "debug_snapshot")]
+    assert snap["frames"][0]["symbol"] == "f" and snap["frames"][0]["locals"] == {"x": 42}
