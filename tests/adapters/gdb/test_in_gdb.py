@@ -233,3 +233,21 @@ def test_session_ends_cleanly_when_gdb_quits_with_the_program_alive(tmp_path: Pa
     rows = sessions(store_path)
     assert rows[0]["status"] == "completed"
     assert of_type(stored(store_path), "session_ended")[0]["reason"] in ("killed", "stopped")
+
+
+def test_a_failing_stop_handler_is_reported_and_gdb_carries_on(tmp_path: Path, store_path: Path) -> None:
+    prog = build("hits", tmp_path)
+    # Make the capture itself fail inside the real gdb: the handler's guard must catch it.
+    breaker = tmp_path / "breaker.py"
+    breaker.write_text(
+        "import debugtape.adapters.gdb.commands as c\n"
+        "def boom(*a, **k):\n"
+        "    raise RuntimeError('capture exploded')\n"
+        "c.TAPE.backend.frames = boom\n"
+    )
+    out = run_gdb(prog, [start(store_path), f"source {breaker}", "break hit", "run", "continue",
+                         "echo still-alive\\n", "tape stop"], args=["2"])
+    assert "debugtape: error: while recording: capture exploded" in out.stderr
+    assert "still-alive" in out.stdout
+    assert "Traceback" not in out.stderr
+    assert sessions(store_path)[0]["status"] == "completed"
