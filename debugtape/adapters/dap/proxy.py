@@ -13,6 +13,7 @@ import itertools
 import logging
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -192,19 +193,21 @@ class DapProxy:
     # -- the proxy's own requests ----------------------------------------------------------
 
     def _complete_stops(self) -> None:
-        """Fetch what the client did not ask for, for every stopped thread, before it resumes."""
+        """Fetch what the client did not ask for, for every stopped thread, before it resumes.
+        The client's request waits at most INJECT_TIMEOUT in all."""
+        deadline = time.monotonic() + INJECT_TIMEOUT
         for tid in self.converter.stopped_threads():
-            try:
-                while batch := self.converter.plan(tid):
-                    futs = [self._ask(cmd, args) for cmd, args in batch]
-                    for fut in futs:
-                        try:
-                            fut.result(INJECT_TIMEOUT)
-                        except DapError as exc:
-                            log.debug("own request failed: %s", exc)
-            except FutureTimeout:
-                log.warning("the adapter did not answer the proxy's own requests within %s s", INJECT_TIMEOUT)
-                return
+            while batch := self.converter.plan(tid):
+                futs = [self._ask(cmd, args) for cmd, args in batch]
+                for fut in futs:
+                    try:
+                        fut.result(max(0.0, deadline - time.monotonic()))
+                    except DapError as exc:
+                        log.debug("own request failed: %s", exc)
+                    except FutureTimeout:
+                        log.warning("the adapter did not answer the proxy's own requests within %s s; "
+                                    "the snapshot keeps what came", INJECT_TIMEOUT)
+                        return
 
     def _ask(self, command: str, arguments: Mapping[str, Any]) -> Future[dict[str, Any]]:
         fut: Future[dict[str, Any]] = Future()
