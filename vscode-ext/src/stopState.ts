@@ -154,6 +154,8 @@ const CODE_TYPES = new Set([
 /** Whether a variable's children are worth a round trip: data, not code, synthetic groups or C strings. */
 export function expandable(v: Variable): boolean {
   if ((v.variablesReference ?? 0) <= 0 || SYNTHETIC.has(v.name)) return false;
+  // JavaScript engine internals (js-debug): [[Prototype]], [[Scopes]], __proto__.
+  if (/^\[\[.*\]\]$/.test(v.name) || v.name === "__proto__") return false;
   if (v.presentationHint?.kind === "virtual" || v.presentationHint?.visibility === "internal") return false;
   const type = v.type ?? "";
   if (CODE_TYPES.has(type)) return false;

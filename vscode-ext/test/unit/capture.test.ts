@@ -30,6 +30,7 @@ const VARS: Record<number, object[]> = {
     { name: "os", value: "<module 'os'>", type: "module", variablesReference: 11 },
     { name: "helper", value: "<function helper>", type: "function", variablesReference: 12 },
     { name: "name", value: "0x4005 \"abc\"", type: "const char *", variablesReference: 13 },
+    { name: "[[Prototype]]", value: "Object", variablesReference: 14 },
   ],
 };
 
@@ -65,7 +66,7 @@ test("with nothing fetched by the UI, the stack, local scopes and nested locals 
   const refs = sent.filter(([c]) => c === "variables").map(([, a]) => a.variablesReference);
   assert.deepEqual(sent[0], ["stackTrace", { threadId: 7, startFrame: 0, levels: 20 }]);
   assert.deepEqual(sent.filter(([c]) => c === "scopes").map(([, a]) => a.frameId), [3, 2, 1]);
-  assert.deepEqual(refs, [30, 20, 10, 32, 33], "breadth first; special variables, modules, functions and C strings skipped; the self reference once");
+  assert.deepEqual(refs, [30, 20, 10, 32, 33], "breadth first; special variables, modules, functions, C strings and engine internals skipped; the self reference once");
   assert.ok(!refs.includes(99), "globals are not recorded");
   assert.equal(r.requests, sent.length);
 });
