@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -56,6 +57,10 @@ def handle_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except DebugtapeError as exc:
             raise fail(exc) from exc
+        except sqlite3.Error as exc:  # a store failure not caught deeper: still one clear line
+            from debugtape.store.db import store_error
+
+            raise fail(store_error(kwargs.get("db") or "store", exc)) from exc
         except BrokenPipeError:
             sys.stderr.close()
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -27,11 +28,20 @@ class Store(Queries):
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         conn = connect(self.path, readonly=readonly)
-        if not readonly:
-            try:
+        try:
+            if readonly and int(conn.execute("PRAGMA user_version").fetchone()[0]) != SCHEMA_VERSION:
+                # Being created by a writer right now, or older: migrate (this waits for the
+                # writer's lock) when we may write, else say what to do.
+                conn.close()
+                if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+                    raise StoreError(str(self.path), "has an older schema and is read-only",
+                                     "open it once with write access so it can be migrated")
+                conn = connect(self.path)
+                readonly = False
+            if not readonly:
                 migrate(conn)
-            except sqlite3.Error as exc:
-                raise store_error(self.path, exc) from exc
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from exc
         super().__init__(conn)
         self.readonly = readonly
 
