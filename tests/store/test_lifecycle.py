@@ -114,3 +114,10 @@ def test_schema_is_migrated_and_versioned(store_path) -> None:
         assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with Store(store_path) as s:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_reader_opening_a_store_being_created_gets_answers_not_a_traceback(store_path) -> None:
+    store_path.parent.mkdir(parents=True)
+    store_path.touch()  # what a writer leaves between creating the file and creating the tables
+    with Store(store_path, readonly=True) as s:
+        assert s.sessions() == []
