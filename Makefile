@@ -9,6 +9,7 @@ install:
 
 test: install
 	$(PY) -m ruff check debugtape tests bench
+	$(PY) -m mypy
 	$(PY) -m pytest -q tests
 
 lint:
