@@ -37,6 +37,7 @@ SESSION_NAME = "e2e prog"
 
 CHILD = FIXTURE.parent / "child.py"
 NODE_PROGRAM = FIXTURE.parent / "prog.js"
+LOOP = FIXTURE.parent / "loop.py"
 
 
 def marked_line(path: Path, marker: str) -> int:
@@ -67,6 +68,7 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     shutil.copy(FIXTURE, program)
     shutil.copy(CHILD, ws / "child.py")
     shutil.copy(NODE_PROGRAM, ws / "prog.js")
+    shutil.copy(LOOP, ws / "loop.py")
     db = tmp_path / "store" / "tape.db"
     line = marked_line(FIXTURE, "# BREAK")
     child_line = marked_line(CHILD, "# CHILD BREAK")
@@ -85,6 +87,7 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
         "secret": SECRET, "sessionName": SESSION_NAME,
         "childProgram": str(ws / "child.py"), "childLine": child_line,
         "nodeProgram": str(ws / "prog.js"), "nodeLine": node_line,
+        "loopProgram": str(ws / "loop.py"), "loopStopFile": str(tmp_path / "loop.stop"), "loopSessionName": "e2e loop",
     }))
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "vscode-timeline.png"
@@ -174,3 +177,12 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     assert joined_snaps, joined
     joined_snap = cli_json(debugtape, db, "snapshot", joined_snaps[0]["id"])
     assert joined_snap["data"]["frames"][0]["locals"]["count"] in (6, "6"), joined_snap["data"]["frames"][0]
+
+    # Snapshot Now on the running loop: a manual snapshot inside spin() with its counter.
+    loops = [s for s in cli_json(debugtape, db, "sessions") if s["name"] == "e2e loop"]
+    assert len(loops) == 1 and loops[0]["status"] == "completed", loops
+    manual = [snap for snap in cli_json(debugtape, db, "show", loops[0]["id"])["snapshots"] if snap["reason"] == "manual"]
+    assert manual, loops
+    loop_snap = cli_json(debugtape, db, "snapshot", manual[0]["id"])
+    spin = [f for f in loop_snap["data"]["frames"] if f["symbol"] == "spin"]
+    assert spin and int(spin[0]["locals"]["counter"]) > 0, loop_snap["data"]["frames"]

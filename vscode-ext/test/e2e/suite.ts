@@ -85,6 +85,7 @@ async function scenario(): Promise<void> {
   await until("the recording to close", () => api.manager.tracked.size === 0, 30000);
 
   vscode.debug.addBreakpoints([at(spec.nodeProgram, spec.nodeLine)]);
+  await snapshotWhileRunning(api, folder, spec);
   const node = await recordNodeSession(api, folder, spec);
   // After recordAll (the window's Stop Recording would otherwise outrank it, as documented).
   const joined = await joinNodeSessionWhileStopped(api, folder, spec);
@@ -156,6 +157,30 @@ async function recordNodeSession(
   await until("the node recordings to close", () => api.manager.tracked.size === 0, 30000);
   await vscode.workspace.getConfiguration("debugtape").update("recordAll", undefined, vscode.ConfigurationTarget.Workspace);
   return names;
+}
+
+/** Snapshot Now on a running program: pause, record that stop as a manual snapshot, carry on. */
+async function snapshotWhileRunning(
+  api: DebugtapeApi, folder: vscode.WorkspaceFolder, spec: Record<string, any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<void> {
+  const config = {
+    type: "debugtape", request: "launch", name: "loop", program: spec.loopProgram, args: [spec.loopStopFile],
+    console: "internalConsole", debugtape: { record: true, name: spec.loopSessionName },
+  };
+  if (!(await vscode.debug.startDebugging(folder, config))) throw new Error("startDebugging(loop) failed");
+  const t = await until("the loop session", () => [...api.manager.tracked.values()].find((x) => x.recorder), 30000);
+  await new Promise((r) => setTimeout(r, 1500)); // let it run into the loop
+  if (t.state.current) throw new Error("the loop program stopped by itself");
+  await vscode.commands.executeCommand("debugtape.snapshotNow");
+  await until("the pause for the snapshot", () => t.state.stops > 0, 20000);
+  await until("the program to carry on after the snapshot", () => t.state.stops > 0 && !t.state.current && t.captures.length === 0, 20000);
+  log(`Snapshot Now while running: ${t.state.stops} stop(s), running again`);
+  const ended = new Promise<void>((resolve) => {
+    const sub = vscode.debug.onDidTerminateDebugSession((s) => { if (s === t.session) { sub.dispose(); resolve(); } });
+  });
+  fs.writeFileSync(spec.loopStopFile, "");
+  await ended;
+  await until("the loop recording to close", () => api.manager.tracked.size === 0, 30000);
 }
 
 /** Start Recording joins a session that is already stopped: the current stop is recorded too. */
