@@ -60,7 +60,11 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
       parentRecorded: parent ? parent.recorder !== undefined : undefined, defaultSample: cfg().get<string>("sample", ""),
     });
     this.log(`session "${session.name}" (${session.type}): ${decision.record ? "recording" : "not recording"} (${decision.why})`);
-    if (decision.record) this.startRecorder(t, decision.name, decision.sample);
+    try {
+      if (decision.record) this.startRecorder(t, decision.name, decision.sample);
+    } catch (err) {
+      this.log(`cannot record "${session.name}": ${String(err)}`); // debugging goes on unrecorded
+    }
     const observe = (dir: Direction, msg: DapMessage): void => {
       try {
         t.recorder?.message(dir, msg);
