@@ -46,30 +46,30 @@ VALUE_PATTERNS: tuple[ValuePattern, ...] = (
     ValuePattern("aws_access_key", re.compile(_B + r"(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}" + _E)),
     ValuePattern("github_token", re.compile(_B + r"(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{50,255})" + _E)),
     ValuePattern("gitlab_token", re.compile(
-        _B + r"(?:gl(?:pat|ptt|dt|rt|cbt|oas|soat|ft|imt|agent|cf)-[A-Za-z0-9_\-]{20,}|GR1348941[A-Za-z0-9_\-]{20,})")),
+        _B + r"(?:gl(?:pat|ptt|dt|rt|cbt|oas|soat|ft|imt|agent|cf)-[A-Za-z0-9_\-]{20,512}|GR1348941[A-Za-z0-9_\-]{20,512})")),
     ValuePattern("slack_webhook", re.compile(
-        r"https?://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/\-]+")),
-    ValuePattern("slack_token", re.compile(_B + r"(?:xox[abposre]|xapp)-[A-Za-z0-9\-]{10,}")),
-    ValuePattern("stripe_key", re.compile(_B + r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}" + _E)),
-    ValuePattern("stripe_key", re.compile(_B + r"whsec_[A-Za-z0-9]{24,}" + _E)),
+        r"https?://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9_/\-]{1,512}")),
+    ValuePattern("slack_token", re.compile(_B + r"(?:xox[abposre]|xapp)-[A-Za-z0-9\-]{10,512}")),
+    ValuePattern("stripe_key", re.compile(_B + r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,512}")),
+    ValuePattern("stripe_key", re.compile(_B + r"whsec_[A-Za-z0-9]{24,512}")),
     ValuePattern("google_api_key", re.compile(_B + r"AIza[0-9A-Za-z_\-]{35}(?![A-Za-z0-9_\-])")),
     ValuePattern("google_oauth_secret", re.compile(_B + r"GOCSPX-[A-Za-z0-9_\-]{28}")),
-    ValuePattern("anthropic_key", re.compile(_B + r"sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_\-]{40,}")),
+    ValuePattern("anthropic_key", re.compile(_B + r"sk-ant-[a-z]{2,8}\d{2}-[A-Za-z0-9_\-]{40,512}")),
     ValuePattern("openai_key", re.compile(
-        _B + r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}(?![A-Za-z0-9_\-])"), _mixed),
+        _B + r"sk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,512}"), _mixed),
     ValuePattern("npm_token", re.compile(_B + r"npm_[A-Za-z0-9]{36}" + _E)),
-    ValuePattern("pypi_token", re.compile(_B + r"pypi-Ag[A-Za-z0-9_\-]{50,}")),
+    ValuePattern("pypi_token", re.compile(_B + r"pypi-Ag[A-Za-z0-9_\-]{50,512}")),
     ValuePattern("sendgrid_key", re.compile(_B + r"SG\.[A-Za-z0-9_\-]{16,32}\.[A-Za-z0-9_\-]{16,64}")),
     ValuePattern("twilio_key", re.compile(_B + r"(?:SK|AC)[0-9a-f]{32}" + _E), None, 2),
     ValuePattern("jwt", re.compile(
-        _B + r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{2,}\.[A-Za-z0-9_\-]*")),
-    ValuePattern("azure_storage_key", re.compile(r"(?i:AccountKey|SharedAccessKey)\s*=\s*(?P<v>[A-Za-z0-9+/=]{20,})")),
+        _B + r"eyJ[A-Za-z0-9_\-]{8,4096}\.eyJ[A-Za-z0-9_\-]{2,512}\.[A-Za-z0-9_\-]{0,4096}")),
+    ValuePattern("azure_storage_key", re.compile(r"(?i:AccountKey|SharedAccessKey)\s*=\s*(?P<v>[A-Za-z0-9+/=]{20,512})")),
     ValuePattern("azure_storage_key", re.compile(r"(?<![A-Za-z0-9+/\-])(?P<v>[A-Za-z0-9+/]{86}==)"), None, 2),
-    ValuePattern("azure_sas", re.compile(r"[?&]sig=(?P<v>[A-Za-z0-9%+/=]{20,})")),
+    ValuePattern("azure_sas", re.compile(r"[?&]sig=(?P<v>[A-Za-z0-9%+/=]{20,512})")),
     ValuePattern("url_password", re.compile(
         r"(?i:[a-z][a-z0-9+.\-]{1,20})://[^\s:/?#@\"'\[\]]*:(?P<v>[^\s@/\"'\[\]]{1,256})@")),
-    ValuePattern("bearer", re.compile(r"(?i:bearer)\s+(?P<v>[A-Za-z0-9._~+/\-]{8,}=*)"), _not_word),
-    ValuePattern("basic_auth", re.compile(r"(?i:basic)\s+(?P<v>[A-Za-z0-9+/]{8,}={0,2})(?![A-Za-z0-9+/=])"),
+    ValuePattern("bearer", re.compile(r"(?i:bearer)\s+(?P<v>[A-Za-z0-9._~+/\-]{8,512}={0,2})"), _not_word),
+    ValuePattern("basic_auth", re.compile(r"(?i:basic)\s+(?P<v>[A-Za-z0-9+/]{8,512}={0,2})(?![A-Za-z0-9+/=])"),
                  lambda v: _not_word(v) and not v.isdigit()),
     ValuePattern("aws_secret_key", re.compile(r"(?<![A-Za-z0-9+/=])(?P<v>[A-Za-z0-9+/]{40})(?![A-Za-z0-9+/=])"),
                  _aws_secret, 2),
@@ -78,7 +78,7 @@ VALUE_PATTERNS: tuple[ValuePattern, ...] = (
     # or a URL password right before the cut is still a secret, just a shorter one.
     ValuePattern("cut_token", re.compile(
         _B + r"(?:AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox[abposre]-|xapp-|sk_live_|sk_test_|rk_live_|"
-        r"whsec_|AIza|GOCSPX-|sk-ant-|sk-proj-|npm_|pypi-|SG\.|eyJ)[A-Za-z0-9_\-.+/=]{2,}"
+        r"whsec_|AIza|GOCSPX-|sk-ant-|sk-proj-|npm_|pypi-|SG\.|eyJ)[A-Za-z0-9_\-.+/=]{2,512}"
         r"(?=[\"']?(?:…|\.\.\.)[\"']?\Z)")),
     ValuePattern("url_password", re.compile(
         r"(?i:[a-z][a-z0-9+.\-]{1,20})://[^\s:/?#@\"'\[\]]*:(?P<v>[^\s@/\"'\[\]]{1,256})(?=[\"']?(?:…|\.\.\.)[\"']?\Z)")),

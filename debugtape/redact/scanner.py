@@ -54,8 +54,12 @@ _XML = re.compile(r"<(?P<k>[A-Za-z_][\w.\-]{0,63})(?:\s[^<>]{0,200})?>(?P<v>[^<]
 _NETRC = re.compile(r"\blogin\s+\S+\s+(?:password|passwd)\s+(?P<v>\S+)")
 # A random-looking token after a word that says "secret" (no name=value binding needed).
 _CONTEXT = re.compile(
-    r"(?<![A-Za-z0-9])(?i:key|token|secret|passw\w*|pwd|credentials?|auth\w*|apikey|signature)"
-    r"(?!\w)[^\w\n]{1,20}(?P<v>[A-Za-z0-9+/_\-]{16,}={0,2})(?![A-Za-z0-9+/_\-=])")
+    r"(?<![A-Za-z0-9])(?i:key|token|secret|passw\w{0,12}|pwd|credentials?|auth\w{0,16}|apikey|signature)"
+    r"(?!\w)[^\w\n]{1,20}(?P<v>[A-Za-z0-9+/_\-]{16,512}={0,2})")
+# Token patterns stop after 512 characters so that no input makes them slow; a match that
+# long is carried on to the end of its token instead, so a longer secret still goes whole.
+_CAP = 500
+_TAIL = re.compile(r"[A-Za-z0-9_\-+/=]*")
 _EMPTY_VALUES = frozenset(("null", "none", "nil", "true", "false", "undefined", "nan", "0", "-",
                            "***", "...", "*", "<redacted>", "redacted", "xxx"))
 _COOKIE_NAMES = frozenset(("cookie", "setcookie"))
@@ -118,15 +122,19 @@ class TextScanner:
             yield from self._context_spans(seg)
 
     def _pattern_spans(self, seg: str, pat: ValuePattern) -> Iterator[Span]:
+        covered = 0  # the end of the last span carried past the regex's cap
         for m in pat.regex.finditer(seg):
             if "v" in pat.regex.groupindex and m.group("v") is not None:
                 s, e = m.span("v")
             else:
                 s, e = m.span()
-            secret = seg[s:e]
-            if not secret or (pat.check is not None and not pat.check(secret)):
+            if s < covered:
                 continue
-            yield s, e, pat.kind, secret
+            if not e > s or (pat.check is not None and not pat.check(seg[s:e])):
+                continue
+            if e - s >= _CAP:
+                e = covered = _TAIL.match(seg, e).end()  # type: ignore[union-attr]
+            yield s, e, pat.kind, seg[s:e]
 
     def _context_spans(self, seg: str) -> Iterator[Span]:
         keys = self._keys
@@ -167,7 +175,14 @@ class TextScanner:
                 yield from self._kv_span(seg, *m.span("v"), kind)
         for m in _NETRC.finditer(seg):
             yield from self._kv_span(seg, *m.span("v"), "password")
+        covered = 0
         for m in _CONTEXT.finditer(seg):
+            if m.start("v") < covered:
+                continue
+            if m.end("v") - m.start("v") >= _CAP:
+                end = covered = _TAIL.match(seg, m.end("v")).end()  # type: ignore[union-attr]
+                yield m.start("v"), end, "generic_token", seg[m.start("v"):end]
+                continue
             value = m.group("v")
             if tokenish(value) and value.count("/") < 2:
                 yield m.start("v"), m.end("v"), "generic_token", value

@@ -146,3 +146,20 @@ def test_non_string_keys_and_secret_keys_in_text() -> None:
 def test_stats_per_kind() -> None:
     _, stats = R.redact({"password": "x1", "api_key": "y1", "log": "AKIAZ7QWERTY12345ABC"})
     assert stats.kinds == {"password": 1, "api_key": 1, "aws_access_key": 1} and stats.count == 3
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("unit", ["sk-", "eyJ.", "glpat-", "xoxb-", "http://u:", "auth_", "<password>",
+                                  "password: ", "name=\"password\",", "a=", "4111 ", "--password "])
+def test_adversarial_text_stays_linear(unit: str) -> None:
+    # Repeated prefixes are the worst case for the token patterns; a quadratic blow-up would
+    # take minutes here instead of well under a second.
+    text = unit * (200_000 // len(unit))
+    out, _ = R.redact_text(text)
+    assert isinstance(out, str) and out != "[REDACTED:error:unprocessable]"
+
+
+def test_long_secret_goes_whole() -> None:
+    token = "sk_live_" + "a1B2" * 300  # longer than the patterns' 512-character cap
+    out, _ = R.redact_text(f"key {token} end")
+    assert "a1B2" not in out and out.endswith(" end")
