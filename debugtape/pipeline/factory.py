@@ -38,12 +38,7 @@ def make_stages(db: Path, cwd: str | None) -> tuple[Redactor, Correlator | None,
         pass
     except Exception as exc:
         log.warning("plugins disabled: %s", exc)
-    try:
-        redactor = load_redactor(store_dir(db), root, extra_rules=extra_rules) if extra_rules else load_redactor(
-            store_dir(db), root
-        )
-    except TypeError:
-        redactor = load_redactor(store_dir(db), root)
+    redactor = load_redactor(store_dir(db), root, extra_rules=extra_rules)
     correlator: Correlator | None = None
     try:
         from debugtape.correlate import make_correlator

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -68,12 +70,29 @@ def _toml_loads(text: str) -> dict[str, Any]:
     return tomllib.loads(text)
 
 
+ENV_VAR = "DEBUGTAPE_REDACT"
+
+
+def _env_rules() -> list[Rule]:
+    """Rules from DEBUGTAPE_REDACT: JSON shaped like the [tool.debugtape.redact] table (the VS Code
+    extension passes its redaction settings this way)."""
+    text = os.environ.get(ENV_VAR)
+    if not text:
+        return []
+    try:
+        section = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(ENV_VAR, f"not valid JSON: {exc}") from exc
+    return parse_section(section, ENV_VAR)
+
+
 def load_config(project_root: Path | None) -> RedactConfig:
-    """Rules from the project's files; a missing file is fine, a malformed one is a ConfigError."""
+    """Rules from the project's files and DEBUGTAPE_REDACT; a missing file is fine, a malformed
+    one is a ConfigError."""
+    rules: list[Rule] = _env_rules()
+    sources: list[str] = [ENV_VAR] if rules else []
     if project_root is None:
-        return RedactConfig()
-    rules: list[Rule] = []
-    sources: list[str] = []
+        return RedactConfig(tuple(rules), tuple(sources))
     for name in CONFIG_FILES:
         path = Path(project_root) / name
         try:
