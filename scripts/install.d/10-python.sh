@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The package itself (editable) with its test and lint tools.
+# The package itself (editable, from THIS checkout) with its test and lint tools.
 set -euo pipefail
 PY=${PY:-python3}
-if ! $PY -c 'import debugtape, sqlite_utils, pluggy, pytest, pytest_timeout, hypothesis, ruff, debugpy, pygdbmi, watchdog, textual, tree_sitter_c' 2>/dev/null \
+here=$(pwd -P)
+# Where `import debugtape` resolves from outside the checkout (an older editable install of
+# another clone must not be what the tests exercise).
+where=$(cd / && $PY -c 'import debugtape, os; print(os.path.dirname(os.path.dirname(os.path.realpath(debugtape.__file__))))' 2>/dev/null || true)
+if [ "$where" != "$here" ] \
+   || ! $PY -c 'import sqlite_utils, pluggy, pytest, pytest_timeout, hypothesis, ruff, mypy, debugpy, pygdbmi, watchdog, textual, tree_sitter_c, tree_sitter_cpp, jsonschema' 2>/dev/null \
    || ! command -v debugtape >/dev/null; then
-  $PY -m pip install -q --disable-pip-version-check -e '.[dev]'
+  $PY -m pip install -q --disable-pip-version-check -e '.[dev,sampling]'
 fi
