@@ -16,7 +16,7 @@ from pathlib import Path
 from debugtape.events import Event
 from debugtape.redact import Redactor, redact_event
 from debugtape.store import Store
-from debugtape.store.writer import event_rows, ts_millis
+from debugtape.store.writer import INSERTS, build_rows
 
 
 def make_events(n: int) -> list:
@@ -59,47 +59,28 @@ def debugtape_run(path: Path, events: list, batch: int) -> tuple[float, list[flo
     return dt, lat
 
 
-def raw_rows(events: list) -> tuple[list, list, list, list, list]:
-    """Exactly the rows the writer produces, built ahead of time (not timed)."""
-    evs, snaps, frames, samples, keys = [], [], [], [], []
-    for i, item in enumerate(events, start=1):
-        e = item.event
-        ms = ts_millis(e.ts)
-        evs.append((i, e.session, e.seq, e.ts, ms, 0, e.type, e.actor, e.visibility, item.data_json))
-        r = event_rows(i, e, ms)
-        if r.snapshot:
-            snaps.append(r.snapshot)
-        frames += r.frames
-        if r.sample:
-            samples.append(r.sample)
-        keys += [(k, i) for k in r.keys]
-    return evs, snaps, frames, samples, keys
+def raw_batches(events: list, batch: int) -> list:
+    """Exactly the rows the writer produces for each batch, built ahead of time (not timed)."""
+    seqs: dict[str, int] = {}
+    out = []
+    for s in range(0, len(events), batch):
+        rows = build_rows(events[s:s + batch], s, 0, lambda sess: seqs.get(sess, 0))
+        seqs.update({sess: seq for sess, (seq, _) in rows.last.items()})
+        out.append(rows)
+    return out
 
 
-def raw_run(path: Path, rows: tuple, batch: int) -> float:
-    Store(path).close()  # same schema
+def raw_run(path: Path, batches: list) -> float:
+    """Plain stdlib sqlite3: BEGIN, executemany per table, COMMIT; same schema, WAL."""
+    Store(path).close()
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    evs, snaps, frames, samples, keys = rows
-
-    def per_batch(table: list, col: int) -> dict[int, list]:
-        out: dict[int, list] = {}
-        for r in table:
-            out.setdefault((r[col] - 1) // batch, []).append(r)
-        return out
-
-    b_snaps, b_frames, b_samples, b_keys = (per_batch(snaps, 0), per_batch(frames, 0),
-                                            per_batch(samples, 0), per_batch(keys, 1))
     t0 = time.perf_counter()
-    for s in range(0, len(evs), batch):
-        k = s // batch
+    for rows in batches:
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?)", evs[s:s + batch])
-        conn.executemany("INSERT INTO snapshots VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", b_snaps.get(k, []))
-        conn.executemany("INSERT INTO frames VALUES (?,?,?,?,?,?)", b_frames.get(k, []))
-        conn.executemany("INSERT INTO samples (event_id, session, ts_ms, threads) VALUES (?,?,?,?)", b_samples.get(k, []))
-        conn.executemany("INSERT OR IGNORE INTO event_keys VALUES (?,?)", b_keys.get(k, []))
+        for table, sql in INSERTS.items():
+            conn.executemany(sql, getattr(rows, table))
         conn.execute("COMMIT")
     dt = time.perf_counter() - t0
     conn.close()
@@ -113,8 +94,7 @@ def main() -> None:
     args = ap.parse_args()
     n = 30_000 if args.quick else args.events
     events = make_events(n)
-    rows = raw_rows(events)
-    # Pre-slice the denormalized rows per batch so the baseline pays only for executemany.
+    batches = raw_batches(events, 1000)
     work = Path(tempfile.mkdtemp(prefix="dt-bench-"))
     try:
         best_dt = best_raw = float("inf")
@@ -123,7 +103,7 @@ def main() -> None:
             dt, lat = debugtape_run(work / f"dt{rep}.db", events, 1000)
             best_dt = min(best_dt, dt)
             lat_all += lat
-            best_raw = min(best_raw, raw_run(work / f"raw{rep}.db", rows, 1000))
+            best_raw = min(best_raw, raw_run(work / f"raw{rep}.db", batches))
         ours, raw = n / best_dt, n / best_raw
         print(f"events: {n} (80% stack_sample, 15% note, 5% debug_snapshot), batches of 1000, best of 3")
         print(f"debugtape writer : {ours:>10,.0f} events/s")

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Every child process (`debugtape ...`, `python -m debugtape`, gdb's and lldb's helpers) imports
+# this checkout's package, never another install of debugtape on the machine.
+_REPO = str(Path(__file__).resolve().parent.parent)
+os.environ["PYTHONPATH"] = os.pathsep.join([_REPO, *filter(None, [os.environ.get("PYTHONPATH")])])
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -181,9 +181,23 @@ class Queries:
         snaps = self.conn.execute(
             f"SELECT count(*) FROM snapshots WHERE session = ?{cap}", (session,)
         ).fetchone()[0]
-        samples = self.conn.execute(
-            f"SELECT count(*) FROM samples WHERE session = ?{cap}", (session,)
-        ).fetchone()[0]
+        if as_of is None:
+            samples = self.conn.execute(
+                "SELECT coalesce(sum(count), 0) FROM samples WHERE session = ?", (session,)
+            ).fetchone()[0]
+        else:
+            samples = self.conn.execute(
+                "SELECT coalesce(sum(count), 0) FROM samples WHERE session = ? AND last_event <= ?",
+                (session, as_of),
+            ).fetchone()[0]
+            samples += self.conn.execute(  # a run that straddles the point: count its events
+                "SELECT count(*) FROM events WHERE session = ? AND type = 'stack_sample' AND id <= ? AND "
+                "id >= (SELECT coalesce(max(first_event), 0) FROM samples WHERE session = ? AND "
+                "first_event <= ? AND last_event > ?)",
+                (session, as_of, session, as_of, as_of),
+            ).fetchone()[0] if self.conn.execute(
+                "SELECT 1 FROM samples WHERE session = ? AND first_event <= ? AND last_event > ?",
+                (session, as_of, as_of)).fetchone() else 0
         return {"snapshots": int(snaps), "samples": int(samples)}
 
     # -- events ------------------------------------------------------------------------------

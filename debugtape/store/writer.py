@@ -9,15 +9,16 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from debugtape.errors import StoreError
+from debugtape.events import Event
 from debugtape.redact.gate import RedactedEvent
 from debugtape.store.db import store_error
 from debugtape.store.rows import event_rows, ts_millis
 
-__all__ = ["write_batch", "BackgroundWriter", "process_start_time"]
+__all__ = ["write_batch", "build_rows", "BatchRows", "INSERTS", "BackgroundWriter", "process_start_time"]
 
 log = logging.getLogger(__name__)
 
@@ -75,26 +76,37 @@ def write_batch(conn: sqlite3.Connection, path: str, batch: Sequence[RedactedEve
         raise store_error(path, exc) from exc
 
 
-def _write(conn: sqlite3.Connection, batch: Sequence[RedactedEvent]) -> None:
-    base = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-    now = int(time.time() * 1000)
-    last: dict[str, tuple[int, int]] = {}  # session -> (seq, event id)
-    ev_rows: list[tuple[Any, ...]] = []
-    snaps: list[tuple[Any, ...]] = []
-    frames: list[tuple[Any, ...]] = []
-    bps: list[tuple[Any, ...]] = []
-    samples: list[tuple[Any, ...]] = []
-    keys: list[tuple[str, int]] = []
-    started: list[tuple[int, Any]] = []
-    ended: list[tuple[int, Any]] = []
+class BatchRows:
+    """The rows one committed batch writes: built without touching the database (pure)."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[Any, ...]] = []
+        self.snapshots: list[tuple[Any, ...]] = []
+        self.frames: list[tuple[Any, ...]] = []
+        self.breakpoints: list[tuple[Any, ...]] = []
+        self.samples: list[tuple[Any, ...]] = []  # (session, first id, last id, first ms, last ms, n)
+        self.keys: list[tuple[str, int]] = []
+        self.started: list[tuple[int, Event]] = []
+        self.ended: list[tuple[int, Event]] = []
+        self.last: dict[str, tuple[int, int]] = {}  # session -> (seq, event id)
+
+
+def build_rows(
+    batch: Sequence[RedactedEvent], base: int, now: int, stored_seq: Callable[[str], int]
+) -> BatchRows:
+    """Rows for a batch whose events get ids base+1, base+2, ...; checks the seq rules.
+
+    `stored_seq(session)` is the session's last committed seq (0 if none).
+    """
+    out = BatchRows()
     seq_of: dict[str, int] = {}
+    runs: dict[str, list[Any]] = {}  # session -> its current run of samples
     for i, item in enumerate(batch, start=base + 1):
         ev = item.event
         sess, seq, etype, ts = ev.session, ev.seq, ev.type, ev.ts
         prev_seq = seq_of.get(sess)
         if prev_seq is None:
-            row = conn.execute("SELECT last_seq FROM sessions WHERE id = ?", (sess,)).fetchone()
-            prev_seq = row[0] if row else 0
+            prev_seq = stored_seq(sess)
         if seq != prev_seq + 1:
             raise StoreError(
                 "store", f"session {sess}: seq {seq} does not follow {prev_seq}",
@@ -106,39 +118,61 @@ def _write(conn: sqlite3.Connection, batch: Sequence[RedactedEvent]) -> None:
                 "start every session with session_started",
             )
         seq_of[sess] = seq
-        last[sess] = (seq, i)
+        out.last[sess] = (seq, i)
         ts_ms = ts_millis(ts)
-        ev_rows.append((i, sess, seq, ts, ts_ms, now, etype, ev.actor, ev.visibility, item.data_json))
-        if etype == "stack_sample":  # the high-volume type: one narrow row, built inline
-            threads = ev.data.get("threads")
-            samples.append((i, sess, ts_ms, len(threads) if isinstance(threads, list) else 0))
-        elif etype in _DERIVED:
+        out.events.append((i, sess, seq, ts, ts_ms, now, etype, ev.actor, ev.visibility, item.data_json))
+        if etype == "stack_sample":  # the high-volume type: extend the session's current run
+            run = runs.get(sess)
+            if run is None:
+                run = runs[sess] = [sess, i, i, ts_ms, ts_ms, 0]
+                out.samples.append(run)  # type: ignore[arg-type]
+            run[2] = i
+            run[3] = min(run[3], ts_ms)
+            run[4] = max(run[4], ts_ms)
+            run[5] += 1
+            continue
+        runs.pop(sess, None)  # any other event of the session ends its run of samples
+        if etype in _DERIVED:
             r = event_rows(i, ev, ts_ms)
             if r.snapshot:
-                snaps.append(r.snapshot)
-            frames.extend(r.frames)
+                out.snapshots.append(r.snapshot)
+            out.frames.extend(r.frames)
             if r.breakpoint:
-                bps.append(r.breakpoint)
-            keys.extend((k, i) for k in r.keys)
+                out.breakpoints.append(r.breakpoint)
+            out.keys.extend((k, i) for k in r.keys)
             if etype == "session_started":
-                started.append((i, ev))
+                out.started.append((i, ev))
         elif etype == "session_ended":
-            ended.append((i, ev))
-    conn.executemany(_INSERT_EVENT, ev_rows)
-    if snaps:
-        conn.executemany("INSERT INTO snapshots VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", snaps)
-    if frames:
-        conn.executemany("INSERT INTO frames VALUES (?,?,?,?,?,?)", frames)
-    if bps:
-        conn.executemany("INSERT INTO breakpoints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", bps)
-    if samples:
-        conn.executemany("INSERT INTO samples (event_id, session, ts_ms, threads) VALUES (?,?,?,?)", samples)
-    if keys:
-        conn.executemany("INSERT OR IGNORE INTO event_keys VALUES (?,?)", keys)
-    for event_id, ev in started:
+            out.ended.append((i, ev))
+    return out
+
+
+INSERTS = {
+    "events": _INSERT_EVENT,
+    "snapshots": "INSERT INTO snapshots VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+    "frames": "INSERT INTO frames VALUES (?,?,?,?,?,?)",
+    "breakpoints": "INSERT INTO breakpoints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "samples": "INSERT INTO samples (session, first_event, last_event, first_ms, last_ms, count) VALUES (?,?,?,?,?,?)",
+    "keys": "INSERT OR IGNORE INTO event_keys VALUES (?,?)",
+}
+
+
+def _write(conn: sqlite3.Connection, batch: Sequence[RedactedEvent]) -> None:
+    base = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+    def stored_seq(session: str) -> int:
+        row = conn.execute("SELECT last_seq FROM sessions WHERE id = ?", (session,)).fetchone()
+        return int(row[0]) if row else 0
+
+    rows = build_rows(batch, base, int(time.time() * 1000), stored_seq)
+    for table, sql in INSERTS.items():
+        values = getattr(rows, table)
+        if values:
+            conn.executemany(sql, values)
+    for event_id, ev in rows.started:
         d = ev.data
-        commit = d.get("commit") if isinstance(d.get("commit"), dict) else {}
-        meta = d.get("meta") if isinstance(d.get("meta"), dict) else {}
+        commit: Mapping[str, Any] = d["commit"] if isinstance(d.get("commit"), Mapping) else {}
+        meta: Mapping[str, Any] = d["meta"] if isinstance(d.get("meta"), Mapping) else {}
         pid = meta.get("writer_pid", _MY_PID)
         conn.execute(
             "INSERT INTO sessions (id, name, tool, started_ts, started_ms, start_event, last_seq, "
@@ -153,9 +187,9 @@ def _write(conn: sqlite3.Connection, batch: Sequence[RedactedEvent]) -> None:
         )
     conn.executemany(
         "UPDATE sessions SET last_seq = ?, last_event = ? WHERE id = ?",
-        [(seq, eid, s) for s, (seq, eid) in last.items()],
+        [(seq, eid, s) for s, (seq, eid) in rows.last.items()],
     )
-    for event_id, ev in ended:
+    for event_id, ev in rows.ended:
         conn.execute(
             "UPDATE sessions SET ended_ts = ?, ended_ms = ?, end_event = ?, counts = ?, interrupted = 0 "
             "WHERE id = ?",
