@@ -27,7 +27,8 @@ try {
   const k = clickArg === undefined ? 0 : Number(clickArg);
   const marker = page.locator("#timeline .snap").nth(k);
   const tc = Date.now();
-  await marker.click({ force: true });
+  // Markers close in time overlap: dispatch the click on this marker, not at its position.
+  await marker.dispatchEvent("click");
   await page.waitForSelector("#detail .frame", { timeout: 30000 });
   out.clickToDetailMs = Date.now() - tc;
   out.detailIndex = await page.locator("#detail").getAttribute("data-i");
@@ -62,7 +63,7 @@ try {
   out.changeMarks = await page.locator("#timeline .chg").count();
   out.markersWallClock = await page.locator("#timeline .snap").count();
   await page.check("#aligned");
-  await page.locator("#timeline .snap").nth(k).click({ force: true });
+  await page.locator("#timeline .snap").nth(k).dispatchEvent("click");
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
 } finally {
   await browser.close();
