@@ -8,9 +8,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from debugtape.catalog import PAYLOADS, Payload
+if TYPE_CHECKING:
+    from debugtape.catalog import Payload
 
 __all__ = [
     "EVENT_TYPES",
@@ -22,10 +23,26 @@ __all__ = [
     "parse_ts",
 ]
 
-# The catalog: each type's fields, from the typed payloads in debugtape.catalog (one source of
-# truth). Readers ignore any other field. The README's "Events" section documents every field;
-# a test keeps the two in step.
-EVENT_TYPES: dict[str, tuple[str, ...]] = {t: cls.field_names() for t, cls in PAYLOADS.items()}
+# The catalog: each type's fields. The typed payload classes in debugtape.catalog carry the same
+# fields (a test keeps the two equal; the classes load only when used, to keep start-up fast).
+# Readers ignore any other field. The README's "Events" section documents every field.
+_BREAKPOINT = ("bp_id", "location", "file", "line", "condition", "hits", "symbol", "enabled", "kind", "stable_id")
+EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "session_started": ("name", "tool", "program", "argv", "cwd", "env", "pid", "commit", "meta"),
+    "session_ended": ("reason", "counts", "exit_code"),
+    "breakpoint_set": _BREAKPOINT,
+    "breakpoint_changed": _BREAKPOINT,
+    "breakpoint_removed": ("bp_id", "location", "file", "line", "symbol", "hits"),
+    "debug_snapshot": ("snap_id", "reason", "thread", "frames", "truncation", "commit", "note", "bp_id",
+                       "redactions", "signal", "exception"),
+    "stack_sample": ("threads", "stacks", "frames", "rate_hz"),
+    "debug_session": ("tool", "breakpoints", "stack_summary", "commits", "symbols", "counts"),
+    "file_changed": ("path", "kind", "size", "lines", "dest"),
+    "watch_started": ("root", "files"),
+    "batch_processed": ("count", "paths", "source"),
+    "vcs_commit": ("hash", "author", "message", "files", "parents", "branch", "author_time"),
+    "note": ("text",),
+}
 
 # Numeric codes for binary forms (DESIGN.md).
 BINARY_CODES: dict[str, int] = {"debug_session": 0x4000, "debug_snapshot": 0x4001, "vcs_commit": 0x5000}
@@ -84,6 +101,8 @@ class Event:
 
     def payload(self) -> Payload | None:
         """The typed, immutable view of `data` (None for a type this version does not know)."""
+        from debugtape.catalog import PAYLOADS
+
         cls = PAYLOADS.get(self.type)
         return cls.from_data(self.data) if cls else None
 

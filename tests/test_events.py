@@ -87,3 +87,9 @@ def test_typed_payloads_round_trip_and_ignore_unknown_fields() -> None:
     assert StackSample.from_data(sample.to_data()) == sample
     assert Event.of(Note(text="hi"), "s", 1).data == {"text": "hi"}
     assert Event(type="from_the_future", session="s").payload() is None
+
+
+def test_the_catalog_classes_and_event_types_agree() -> None:
+    from debugtape.catalog import PAYLOADS
+
+    assert {t: cls.field_names() for t, cls in PAYLOADS.items()} == EVENT_TYPES

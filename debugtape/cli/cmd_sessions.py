@@ -8,7 +8,6 @@ import click
 
 from debugtape.cli.common import (
     as_of_option,
-    console,
     db_option,
     emit_json,
     handle_errors,
@@ -33,6 +32,8 @@ def command(db: Path | None, as_json: bool, as_of: str | None, limit: int | None
     if not rows:
         click.echo("no sessions recorded yet")
         return
+    import sys
+
     from debugtape.cli.render import sessions_table
 
-    console().print(sessions_table(rows))
+    click.echo(sessions_table(rows, use_color=sys.stdout.isatty()))

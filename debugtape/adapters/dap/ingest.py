@@ -14,6 +14,10 @@ Lines with a `debugtape` key are instructions from the sender (the VS Code exten
                    "sample": "50hz", "meta": {...}}}      # header, before any DAP message
     {"debugtape": {"note": "text"}}                        # a note in the session
     {"debugtape": {"snapshot": "manual", "thread": 1}}     # a snapshot of that thread now
+
+With `"sample"` in the header, the debuggee named by the adapter's `process` event
+(`systemProcessId`) is sampled with py-spy (Python programs) without pausing it; its samples
+join the session when the input ends. Where py-spy is missing or cannot attach, a note says so.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from debugtape.adapters.dap.convert import DapConverter
-from debugtape.records import RecordError
+from debugtape.adapters.dap.sampling import PySpySampler, py_spy_path
+from debugtape.records import RecordError, parse_rate
 
 __all__ = ["DapIngest", "DIRECTIONS"]
 
@@ -38,6 +43,8 @@ class DapIngest:
     def __init__(self, converter: DapConverter | None = None, name: str | None = None) -> None:
         self.converter = converter or DapConverter(tool="dap", name=name)
         self.lines = 0
+        self.sample_hz: float | None = None
+        self.sampler: PySpySampler | None = None
 
     def feed_line(self, line: str) -> list[dict[str, Any]]:
         control = _control(line)
@@ -46,7 +53,28 @@ class DapIngest:
             return self._apply(control)
         direction, msg, ts = parse_line(line)
         self.lines += 1
-        return self.converter.observe(direction, msg, ts)
+        records = self.converter.observe(direction, msg, ts)
+        if self.sample_hz and self.sampler is None and msg.get("event") == "process":
+            records += self._start_sampler(msg.get("body"))
+        if self.sampler is not None and any(r.get("kind") == "end" for r in records):
+            records = self._with_samples(records)  # the program is gone: py-spy has finished
+        return records
+
+    def _start_sampler(self, body: object) -> list[dict[str, Any]]:
+        """Sample the debuggee with py-spy (no pauses, so the person debugging sees nothing)."""
+        pid = body.get("systemProcessId") if isinstance(body, Mapping) else None
+        exe = py_spy_path()
+        why = None
+        if not isinstance(pid, int) or isinstance(pid, bool):
+            why = "the adapter did not say the debuggee's process id"
+        elif exe is None:
+            why = "py-spy is not installed (pip install 'debugtape[sampling]')"
+        else:
+            self.sampler = PySpySampler(pid, self.sample_hz or 0, exe)
+            if not self.sampler.check_started():
+                why = f"py-spy could not sample process {pid}: {self.sampler.error}"
+                self.sampler = None
+        return self.converter.note(f"stack sampling off: {why}") if why else []
 
     def _apply(self, control: Mapping[str, Any]) -> list[dict[str, Any]]:
         conv = self.converter
@@ -75,11 +103,25 @@ class DapIngest:
         for key in ("parent", "sample"):
             if control.get(key):
                 conv.start_extra[key] = control[key]
+        if control.get("sample"):
+            try:
+                self.sample_hz = parse_rate(control["sample"])
+            except ValueError as exc:
+                raise RecordError(f"debugtape.sample: {exc}") from exc
         return []
 
     def finish(self) -> list[dict[str, Any]]:
-        """End of input: pending stops become snapshots; the session ends if the stream said so."""
-        return self.converter.finish()
+        """End of input: pending stops become snapshots, py-spy's samples join (before the end
+        record); the session ends if the stream said so."""
+        return self._with_samples(self.converter.finish())
+
+    def _with_samples(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """py-spy's samples, placed before the session's end record."""
+        if self.sampler is None:
+            return records
+        samples, self.sampler = self.sampler.stop(), None
+        cut = next((i for i, r in enumerate(records) if r.get("kind") == "end"), len(records))
+        return records[:cut] + samples + records[cut:]
 
 
 def parse_line(line: str) -> tuple[str, Mapping[str, Any], float | None]:

@@ -101,3 +101,50 @@ def test_vscode_header_note_and_manual_snapshot_lines() -> None:
         ing.feed_line(json.dumps({"debugtape": {"snapshot": "manual"}}))
     (snap,) = ing.feed_line(json.dumps({"dir": "to_adapter", "msg": CONT}))
     assert snap["reason"] == "breakpoint"  # the stop itself is still recorded when it ends
+
+
+BUSY = """
+import time
+def spin_here():
+    end = time.time() + 1.5
+    while time.time() < end:
+        sum(i * i for i in range(200))
+spin_here()
+"""
+
+
+@pytest.mark.timeout(90)
+def test_header_sample_rate_samples_the_debuggee_with_py_spy(tmp_path: Path, store_path: Path) -> None:
+    """What the VS Code extension asks for with "sample": "100hz": stacks of the running debuggee,
+    taken without pausing it, named by the adapter's `process` event."""
+    from tests.support import need_binary
+
+    need_binary("py-spy")
+    prog = tmp_path / "busy.py"
+    prog.write_text(BUSY)
+    debuggee = subprocess.Popen([sys.executable, str(prog)])
+    ingest = subprocess.Popen([sys.executable, "-m", "debugtape", "ingest", "--dap", "--db", str(store_path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def send(obj: dict) -> None:
+        assert ingest.stdin
+        ingest.stdin.write(json.dumps(obj) + "\n")
+        ingest.stdin.flush()
+
+    send({"debugtape": {"session": "00000000000000aa", "name": "sampled", "tool": "vscode", "sample": "100hz"}})
+    send({"dir": "from_adapter", "msg": {"seq": 1, "type": "event", "event": "process",
+                                         "body": {"name": str(prog), "systemProcessId": debuggee.pid}}})
+    assert debuggee.wait(30) == 0
+    send({"dir": "from_adapter", "msg": {"seq": 2, "type": "event", "event": "exited", "body": {"exitCode": 0}}})
+    send({"dir": "from_adapter", "msg": {"seq": 3, "type": "event", "event": "terminated"}})
+    out, err = ingest.communicate(timeout=60)
+    assert ingest.returncode == 0, err
+    from debugtape.store import Store
+
+    with Store(store_path) as s:
+        evs = [e.event for e in s.iter_session_events("00000000000000aa")]
+    samples = [e for e in evs if e.type == "stack_sample"]
+    assert len(samples) >= 30, f"{len(samples)} samples in 1.5 s at 100 Hz"
+    symbols = {f.get("symbol") for e in samples for f in e.data["frames"]}
+    assert "spin_here" in symbols
+    assert evs[-1].type == "session_ended" and evs[-1].data["counts"]["samples"] == len(samples)
