@@ -43,11 +43,12 @@ def frame_keys(frame: Mapping[str, Any], blame: bool = True) -> list[str]:
         keys += symbol_keys(symbol)
     path = frame.get("file")
     if isinstance(path, str) and path:
+        # Basenames only: a path given to --file is narrowed by a suffix match on `frames`.
         base = _basename(path)
-        keys += ["f:" + path, "b:" + base]
+        keys.append("b:" + base)
         line = frame.get("line")
         if isinstance(line, int):
-            keys += [f"l:{path}:{line}", f"l:{base}:{line}"]
+            keys.append(f"l:{base}:{line}")
     b = frame.get("blame") if blame else None
     if isinstance(b, Mapping) and isinstance(b.get("commit"), str):
         keys.append("c:" + b["commit"])

@@ -75,8 +75,8 @@ def _v1(db: sqlite_utils.Database) -> None:
         "last_event INTEGER NOT NULL, first_ms INTEGER NOT NULL, last_ms INTEGER NOT NULL, "
         "count INTEGER NOT NULL, PRIMARY KEY (session, first_event)) WITHOUT ROWID"
     )
-    # One narrow index for every timeline filter: "s:<symbol>", "f:<path>", "b:<basename>",
-    # "l:<path or basename>:<line>", "c:<commit hash>". WITHOUT ROWID keeps it clustered by key.
+    # One narrow index for every timeline filter: "s:<symbol>", "b:<file's basename>",
+    # "l:<basename>:<line>", "c:<commit hash>". WITHOUT ROWID keeps it clustered by key.
     db.execute(
         "CREATE TABLE event_keys (key TEXT NOT NULL, event_id INTEGER NOT NULL, "
         "PRIMARY KEY (key, event_id)) WITHOUT ROWID"
