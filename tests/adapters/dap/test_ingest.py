@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,10 +105,9 @@ def test_vscode_header_note_and_manual_snapshot_lines() -> None:
 
 
 BUSY = """
-import time
+import os, sys
 def spin_here():
-    end = time.time() + 1.5
-    while time.time() < end:
+    while not os.path.exists(sys.argv[1]):  # busy until the test has seen enough samples
         sum(i * i for i in range(200))
 spin_here()
 """
@@ -122,7 +122,8 @@ def test_header_sample_rate_samples_the_debuggee_with_py_spy(tmp_path: Path, sto
     need_binary("py-spy")
     prog = tmp_path / "busy.py"
     prog.write_text(BUSY)
-    debuggee = subprocess.Popen([sys.executable, str(prog)])
+    stop = tmp_path / "stop"
+    debuggee = subprocess.Popen([sys.executable, str(prog), str(stop)])
     ingest = subprocess.Popen([sys.executable, "-m", "debugtape", "ingest", "--dap", "--db", str(store_path)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -134,6 +135,16 @@ def test_header_sample_rate_samples_the_debuggee_with_py_spy(tmp_path: Path, sto
     send({"debugtape": {"session": "00000000000000aa", "name": "sampled", "tool": "vscode", "sample": "100hz"}})
     send({"dir": "from_adapter", "msg": {"seq": 1, "type": "event", "event": "process",
                                          "body": {"name": str(prog), "systemProcessId": debuggee.pid}}})
+    try:
+        # py-spy hands its samples over when the program ends: let the program run for 1.5 s
+        # once py-spy is attached (a busy machine can take seconds to start it).
+        deadline = time.monotonic() + 60
+        while not _py_spy_attached(debuggee.pid) and time.monotonic() < deadline:
+            assert ingest.poll() is None, ingest.communicate()[1]
+            time.sleep(0.1)
+        time.sleep(1.5)
+    finally:
+        stop.touch()
     assert debuggee.wait(30) == 0
     send({"dir": "from_adapter", "msg": {"seq": 2, "type": "event", "event": "exited", "body": {"exitCode": 0}}})
     send({"dir": "from_adapter", "msg": {"seq": 3, "type": "event", "event": "terminated"}})
@@ -144,7 +155,22 @@ def test_header_sample_rate_samples_the_debuggee_with_py_spy(tmp_path: Path, sto
     with Store(store_path) as s:
         evs = [e.event for e in s.iter_session_events("00000000000000aa")]
     samples = [e for e in evs if e.type == "stack_sample"]
-    assert len(samples) >= 30, f"{len(samples)} samples in 1.5 s at 100 Hz"
+    assert len(samples) >= 30, f"{len(samples)} samples of a busy program at 100 Hz"
     symbols = {f.get("symbol") for e in samples for f in e.data["frames"]}
     assert "spin_here" in symbols
     assert evs[-1].type == "session_ended" and evs[-1].data["counts"]["samples"] == len(samples)
+
+
+
+def _py_spy_attached(pid: int) -> bool:
+    """Whether a py-spy process is sampling `pid` (read from /proc)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if argv and argv[0].endswith(b"py-spy") and str(pid).encode() in argv:
+            return True
+    return False
