@@ -112,7 +112,10 @@ def command(path: Path | None, db: Path | None, name: str | None, debounce: int,
     inbox = None if no_inbox else Inbox(store_dir(db_path) / "inbox", _importers(db_path, root))
 
     def ready(session: str) -> None:
-        click.echo(f"watching {root} into {db_path} (session {session}); Ctrl-C stops", err=True)
+        try:
+            click.echo(f"watching {root} into {db_path} (session {session}); Ctrl-C stops", err=True)
+        except OSError:  # whoever read our stderr is gone: keep watching until told to stop
+            pass
 
     try:
         session = run_watch(root, db_path, stop, name=name, debounce=debounce / 1000,

@@ -24,11 +24,12 @@ log = logging.getLogger(__name__)
 
 
 def process_start_time(pid: int) -> str | None:
-    """The kernel's start time of a process, to tell a live writer from a reused pid."""
+    """The kernel's start time of a process, to tell a live writer from a reused pid; None when
+    there is no such process or it has died and waits to be reaped (a zombie writes nothing)."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read().decode("ascii", "replace")
-        return stat.rsplit(")", 1)[1].split()[19]
+            fields = f.read().decode("ascii", "replace").rsplit(")", 1)[1].split()
+        return None if fields[0] in ("Z", "X") else fields[19]
     except (OSError, IndexError):
         return None
 

@@ -144,3 +144,34 @@ def test_sessions_with_and_without_end_in_one_stream(store_path) -> None:
     assert len(proc.stdout.split()) == 2
     with Store(store_path) as s:
         assert sorted(r["name"] for r in s.sessions() if r["status"] == "completed") == ["one", "t", "two"]
+
+
+@pytest.mark.timeout(120)
+def test_a_writer_that_died_unreaped_reads_as_interrupted(store_path) -> None:
+    """A killed writer whose parent has not reaped it yet (a zombie) writes nothing more."""
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(store_path)], stdout=subprocess.PIPE, text=True)
+    sid = proc.stdout.readline().strip()
+    deadline = time.time() + 30
+    while time.time() < deadline and not _stored(store_path, sid):  # its first batch commits
+        time.sleep(0.05)
+    with Store(store_path) as s:
+        assert s.session(sid)["status"] == "active"
+    os.kill(proc.pid, signal.SIGKILL)
+    while time.time() < deadline and _state(proc.pid) != "Z":  # dead, not yet waited for
+        time.sleep(0.05)
+    try:
+        assert _state(proc.pid) == "Z"
+        with Store(store_path) as s:
+            assert s.session(sid)["status"] == "interrupted"
+    finally:
+        proc.wait()
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+def _stored(path, sid: str) -> bool:
+    with sqlite3.connect(path) as c:
+        return c.execute("SELECT count(*) FROM sessions WHERE id = ?", (sid,)).fetchone()[0] > 0

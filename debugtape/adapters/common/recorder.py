@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
@@ -341,7 +342,8 @@ class Recorder:
                 self._send({"kind": "breakpoint", "ts": time.time(), "action": "changed", **bp})
 
     def _start_watcher(self, db: str, cwd: str) -> None:
-        cmd = debugtape_command(["watch", "--db", db])
+        # --exit-with-parent: a debugger that dies must not leave a watcher behind.
+        cmd = debugtape_command(["watch", "--db", db, "--exit-with-parent"])
         try:
             proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.PIPE, start_new_session=True)
@@ -351,6 +353,9 @@ class Recorder:
         if proc.poll() is not None:
             err = proc.stderr.read().decode("utf-8", "replace").strip() if proc.stderr else ""
             raise TapeError(f"`debugtape watch` exited at once (code {proc.returncode}): {err[-300:]}")
+        # Keep reading its stderr, or a chatty watcher would block on a full pipe.
+        threading.Thread(target=_drain, args=(proc.stderr,), name="debugtape-watch-stderr",
+                         daemon=True).start()
         self._watcher = proc
 
     def _stop_watcher(self) -> None:
@@ -365,6 +370,11 @@ class Recorder:
             proc.wait(5)
         except OSError:
             pass
+
+
+def _drain(stream: Any) -> None:
+    for line in iter(stream.readline, b""):
+        log.debug("debugtape watch: %s", line.decode("utf-8", "replace").rstrip())
 
 
 def _env_values(env: Mapping[str, str]) -> dict[str, str]:

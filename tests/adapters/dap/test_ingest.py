@@ -117,7 +117,7 @@ spin_here()
 def test_header_sample_rate_samples_the_debuggee_with_py_spy(tmp_path: Path, store_path: Path) -> None:
     """What the VS Code extension asks for with "sample": "100hz": stacks of the running debuggee,
     taken without pausing it, named by the adapter's `process` event."""
-    from tests.support import need_binary
+    from tests.support import need_binary, processes_with
 
     need_binary("py-spy")
     prog = tmp_path / "busy.py"
@@ -139,7 +139,7 @@ def test_header_sample_rate_samples_the_debuggee_with_py_spy(tmp_path: Path, sto
         # py-spy hands its samples over when the program ends: let the program run for 1.5 s
         # once py-spy is attached (a busy machine can take seconds to start it).
         deadline = time.monotonic() + 60
-        while not _py_spy_attached(debuggee.pid) and time.monotonic() < deadline:
+        while not processes_with(b"py-spy", str(debuggee.pid).encode()) and time.monotonic() < deadline:
             assert ingest.poll() is None, ingest.communicate()[1]
             time.sleep(0.1)
         time.sleep(1.5)
@@ -159,18 +159,3 @@ def test_header_sample_rate_samples_the_debuggee_with_py_spy(tmp_path: Path, sto
     symbols = {f.get("symbol") for e in samples for f in e.data["frames"]}
     assert "spin_here" in symbols
     assert evs[-1].type == "session_ended" and evs[-1].data["counts"]["samples"] == len(samples)
-
-
-
-def _py_spy_attached(pid: int) -> bool:
-    """Whether a py-spy process is sampling `pid` (read from /proc)."""
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            argv = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if argv and argv[0].endswith(b"py-spy") and str(pid).encode() in argv:
-            return True
-    return False

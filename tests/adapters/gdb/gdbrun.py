@@ -24,15 +24,20 @@ def build(name: str, out_dir: Path, *flags: str) -> Path:
     return compile_c(FIXTURES / f"{name}.c", out_dir / name, *flags)
 
 
-def run_gdb(program: Path | None, commands: list[str], *, args: list[str] | None = None,
-            env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """gdb -batch with debugtape loaded, then each command as -ex."""
-    gdb = need_binary("gdb")
-    cmd = [gdb, "-nx", "-batch", "-iex", "set debuginfod enabled off", "-iex", INIT]
+def gdb_command(program: Path | None, commands: list[str], *, args: list[str] | None = None) -> list[str]:
+    """The command line of gdb -batch with debugtape loaded, then each command as -ex."""
+    cmd = [need_binary("gdb"), "-nx", "-batch", "-iex", "set debuginfod enabled off", "-iex", INIT]
     for c in commands:
         cmd += ["-ex", c]
     if program is not None:
         cmd += ["--args", str(program), *(args or [])]
+    return cmd
+
+
+def run_gdb(program: Path | None, commands: list[str], *, args: list[str] | None = None,
+            env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """gdb -batch with debugtape loaded, then each command as -ex."""
+    cmd = gdb_command(program, commands, args=args)
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout, env=full_env,

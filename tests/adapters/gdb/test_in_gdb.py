@@ -251,3 +251,39 @@ def test_a_failing_stop_handler_is_reported_and_gdb_carries_on(tmp_path: Path, s
     assert "still-alive" in out.stdout
     assert "Traceback" not in out.stderr
     assert sessions(store_path)[0]["status"] == "completed"
+
+
+def test_a_watcher_started_in_gdb_ends_when_gdb_is_killed(tmp_path: Path, store_path: Path) -> None:
+    """`tape start --watch` starts `debugtape watch`; gdb dying (SIGKILL) must not leave it behind."""
+    import signal
+    import subprocess
+    import time
+
+    from tests.adapters.gdb.gdbrun import gdb_command
+    from tests.support import processes_with
+
+    prog = build("hits", tmp_path)
+    gdb = subprocess.Popen(gdb_command(prog, [start(store_path) + " --watch", "shell sleep 120"]),
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    needles = (b"\0watch\0--db\0" + str(store_path).encode(),)
+    try:
+        # Wait until the watcher has recorded its own session: it is up and has said so.
+        deadline = time.monotonic() + 60
+        while not (processes_with(*needles) and _tools(store_path) == {"gdb", "watch"}):
+            assert time.monotonic() < deadline, f"no watcher session: {_tools(store_path)}"
+            time.sleep(0.2)
+    finally:
+        gdb.send_signal(signal.SIGKILL)
+        gdb.wait(10)
+    ingest = (b"\0ingest\0", str(store_path).encode())
+    deadline = time.monotonic() + 20
+    while (processes_with(*needles) or processes_with(*ingest)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not processes_with(*needles), "the watcher outlived gdb"
+    status = {row["tool"]: row["status"] for row in sessions(store_path)}
+    # gdb's session reads interrupted; the watcher noticed its parent was gone and ended its own.
+    assert status == {"gdb": "interrupted", "watch": "completed"}
+
+
+def _tools(db: Path) -> set[str]:
+    return {row["tool"] for row in sessions(db)} if db.exists() else set()
