@@ -127,7 +127,8 @@ def test_burst_of_1000_writes_loses_nothing(repo: Path, watching: tuple[Watcher,
     # A burst longer than the 1 s batch limit may split a file's events over two batches
     # (created, then modified): its first event still says created.
     assert all(first[n] == "created" for n in names)
-    assert sum(b["count"] for b in rec.of("batch_processed")) >= 1000
+    # Each batch's summary follows its file_changed records: wait for the last one too.
+    assert rec.wait(lambda r: sum(b["count"] for b in r.of("batch_processed")) >= 1000, timeout=30)
 
 
 def test_stop_flushes_what_was_observed(repo: Path) -> None:
