@@ -24,6 +24,7 @@ __all__ = [
     "is_request",
     "is_response",
     "log_bad_frame",
+    "when_all",
 ]
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ class DapClient:
 
     `request()` returns a Future for the response body; events go to `events` (a queue) and every
     message in either direction is shown to `observer(direction, message)` first, in order.
+    `on_event(event)`, when set, runs on the reader thread as each event arrives, before it is
+    queued: a driver can answer a stop without waiting for its own thread to be scheduled.
     """
 
     def __init__(self, reader: IO[bytes], writer: IO[bytes], observer: Observer | None = None,
@@ -91,8 +94,10 @@ class DapClient:
         self._seq = itertools.count(1)
         self._pending: dict[int, tuple[str, Future[dict[str, Any]]]] = {}
         self._lock = threading.Lock()
-        self._writer = MessageWriter(writer, on_error=lambda exc: self._fail(f"cannot write to {name}: {exc}"))
+        # No on_error: a failed write is handled after `_lock` is released (see `_write_failed`).
+        self._writer = MessageWriter(writer)
         self._reader = reader
+        self.on_event: Callable[[dict[str, Any]], None] | None = None
         self._thread = threading.Thread(target=self._read_loop, name=f"dap-{name}-reader", daemon=True)
         self._thread.start()
         self.reverse_handler: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
@@ -114,39 +119,53 @@ class DapClient:
 
     def send(self, command: str, arguments: Mapping[str, Any] | None = None) -> Future[dict[str, Any]]:
         """Send a request; the Future resolves to the response body or raises DapError."""
-        fut: Future[dict[str, Any]] = Future()
+        return self.send_all([(command, arguments)])[0]
+
+    def send_all(self, requests: Iterable[tuple[str, Mapping[str, Any] | None]]) -> list[Future[dict[str, Any]]]:
+        """Send requests in one write (pipelined: no request waits for another's response);
+        one Future per request, in order, each resolving to its own response body."""
+        futs: list[Future[dict[str, Any]]] = []
+        msgs: list[dict[str, Any]] = []
         with self._lock:
-            seq = next(self._seq)
-            msg: dict[str, Any] = {"seq": seq, "type": "request", "command": command}
-            if arguments is not None:
-                msg["arguments"] = dict(arguments)
-            if self.closed.is_set():
-                fut.set_exception(DapError(f"{self.name} is gone", command))
-                return fut
-            self._pending[seq] = (command, fut)
-            # Observe before writing so the observer never sees a response before its request.
-            if self._observer is not None:
-                self._observer("to_adapter", msg)
-            ok = self._writer.write(msg)
+            for command, arguments in requests:
+                fut: Future[dict[str, Any]] = Future()
+                futs.append(fut)
+                if self.closed.is_set():
+                    fut.set_exception(DapError(f"{self.name} is gone", command))
+                    continue
+                seq = next(self._seq)
+                msg: dict[str, Any] = {"seq": seq, "type": "request", "command": command}
+                if arguments is not None:
+                    msg["arguments"] = dict(arguments)
+                self._pending[seq] = (command, fut)
+                # Observe before writing so the observer never sees a response before its request.
+                if self._observer is not None:
+                    self._observer("to_adapter", msg)
+                msgs.append(msg)
+            ok = not msgs or self._writer.write_many(msgs)
         if not ok:
-            self._fail(f"cannot write to {self.name}")
-        return fut
+            self._write_failed()
+        return futs
 
     def request(self, command: str, arguments: Mapping[str, Any] | None = None,
                 timeout: float = 10.0) -> dict[str, Any]:
         return wait(self.send(command, arguments), timeout, command)
 
     def many(self, requests: Iterable[tuple[str, Mapping[str, Any]]], timeout: float = 10.0) -> list[dict[str, Any] | None]:
-        """Send all, then wait for all: one round trip for a batch. A failed request gives None."""
-        futs = [self.send(cmd, args) for cmd, args in requests]
+        """Send all at once, then wait for all: one round trip for a batch, whatever order the
+        responses come in. A failed request gives None; no response within `timeout` raises."""
+        reqs = list(requests)
+        futs = self.send_all(reqs)
+        all_done = threading.Event()
+        when_all(futs, all_done.set)  # one wake-up for the batch, not one per response
+        if not all_done.wait(timeout):
+            missing = sorted({cmd for (cmd, _), f in zip(reqs, futs) if not f.done()})
+            raise DapTimeout(f"no response from {self.name} within {timeout} s (to {', '.join(missing)})",
+                             missing[0] if missing else None)
         out: list[dict[str, Any] | None] = []
         for fut in futs:
-            try:
-                out.append(fut.result(timeout))
-            except DapError:
-                out.append(None)
-            except FutureTimeout as exc:
-                raise DapTimeout(f"no response from {self.name} within {timeout} s") from exc
+            exc = fut.exception()
+            out.append(None if exc is not None else fut.result())
         return out
 
     def respond(self, request: Mapping[str, Any], body: Mapping[str, Any] | None = None,
@@ -161,20 +180,27 @@ class DapClient:
                 msg["message"] = message
             if self._observer is not None:
                 self._observer("to_adapter", msg)
-            self._writer.write(msg)
+            ok = self._writer.write(msg)
+        if not ok:
+            self._write_failed()
 
     def close(self) -> None:
         self._writer.close()
         self._fail("closed")
 
+    def _write_failed(self) -> None:
+        why = f": {self._writer.error}" if self._writer.error is not None else ""
+        self._fail(f"cannot write to {self.name}{why}")
+
     def _fail(self, why: str) -> None:
-        with self._lock:
+        with self._lock:  # closed first: a callback of a failed request cannot send into the void
             pending, self._pending = self._pending, {}
+            first = not self.closed.is_set()
+            self.closed.set()
         for command, fut in pending.values():
             if not fut.done():
                 fut.set_exception(DapError(f"{self.name}: {why}", command))
-        if not self.closed.is_set():
-            self.closed.set()
+        if first:
             self.events.put(None)
 
     def _read_loop(self) -> None:
@@ -209,6 +235,12 @@ class DapClient:
                 fut.set_exception(DapError(f"{command} failed: {msg.get('message') or 'no reason given'}",
                                            command, msg.get("body") or {}))
         elif kind == "event":
+            hook = self.on_event
+            if hook is not None:
+                try:
+                    hook(msg)
+                except Exception:  # a driver bug must not stop the session
+                    log.exception("event hook failed on %s", msg.get("event"))
             self.events.put(msg)
         elif kind == "request":
             handler = self.reverse_handler
@@ -217,6 +249,25 @@ class DapClient:
                 self.respond(msg, success=False, message=f"{msg.get('command')} is not supported by debugtape")
             else:
                 self.respond(msg, reply)
+
+
+def when_all(futs: Sequence[Future[Any]], callback: Callable[[], None]) -> None:
+    """Call `callback()` once, on the thread that completes the last of `futs` (at once when
+    they are all done already, or there are none)."""
+    left = [len(futs)]
+    lock = threading.Lock()
+
+    def one_done(_: Future[Any]) -> None:
+        with lock:
+            left[0] -= 1
+            last = left[0] == 0
+        if last:
+            callback()
+
+    if not futs:
+        callback()
+    for fut in futs:
+        fut.add_done_callback(one_done)
 
 
 def wait(fut: Future[dict[str, Any]], timeout: float, command: str) -> dict[str, Any]:

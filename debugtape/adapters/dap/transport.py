@@ -11,7 +11,7 @@ import json
 import logging
 import socket
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -187,9 +187,14 @@ class MessageWriter:
         self._lock = threading.Lock()
         self._on_error = on_error
         self.closed = False
+        self.error: Exception | None = None  # why the stream could not be written, once it failed
 
     def write(self, message: Mapping[str, Any] | bytes) -> bool:
-        data = encode(message)
+        return self.write_many([message])
+
+    def write_many(self, messages: Iterable[Mapping[str, Any] | bytes]) -> bool:
+        """Several messages in one write: a batch reaches the peer in one read."""
+        data = b"".join(encode(m) for m in messages)
         with self._lock:
             if self.closed:
                 return False
@@ -198,6 +203,7 @@ class MessageWriter:
                 self._stream.flush()
             except (OSError, ValueError) as exc:
                 self.closed = True
+                self.error = exc
                 if self._on_error is not None:
                     self._on_error(exc)
                 return False
