@@ -4,6 +4,12 @@ It watches requests and their responses, builds a snapshot for each stop from th
 scopes and variables replies it sees, and emits the snapshot when the thread runs again. `plan()`
 says which requests a stop still lacks, so a driver can fetch exactly the missing part.
 Thread-safe: the client's reader thread and the driver's thread both feed it.
+
+Frame references (`frame_locals`): debugpy answers `variables` on a frame's id with that frame's
+locals, exactly as it answers the frame's Locals scope, which saves the `scopes` round trip per
+frame. A driver that knows its adapter is debugpy passes `frame_locals=None`: the first stop then
+reads frame 0 both ways and uses frame references from then on only if the two replies agree;
+a frame reference the adapter refuses brings the scopes back for that frame and the session.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ class _VarNode:
     announced: int = 0  # items the parent said this holds (indexed + named)
     asked: bool = False
     vars: list[dict[str, Any]] | None = None
+    frame_ref: bool = False  # the frame's own id read as its locals (see `frame_locals`)
 
 
 @dataclass
@@ -72,6 +79,8 @@ class _Stop:
     exception: dict[str, Any] | None = None
     thread_frames: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)  # samples
     requests: int = 0
+    probe: int | None = None  # frame 0's id, read both ways to check frame references
+    probe_vars: list[dict[str, Any]] | None = None
 
 
 class DapConverter:
@@ -79,8 +88,12 @@ class DapConverter:
 
     def __init__(self, bounds: CaptureBounds | None = None, tool: str = "dap", name: str | None = None,
                  snappoints: Iterable[tuple[str, int]] = (), pause_is_sample: bool = False,
-                 start_extra: Mapping[str, Any] | None = None, end_on_terminated: bool = True) -> None:
+                 start_extra: Mapping[str, Any] | None = None, end_on_terminated: bool = True,
+                 frame_locals: bool | None = False) -> None:
         self.bounds = bounds or CaptureBounds()
+        # True: read locals through frame ids; False: through scopes; None: find out at a stop.
+        self.frame_locals = frame_locals
+        self._probes = 0
         self.tool = tool
         self.name = name
         self.snappoints = {(p, int(line)) for p, line in snappoints}
@@ -126,6 +139,8 @@ class DapConverter:
                     req = self._requests.pop(_int(msg.get("request_seq")), None)
                     if req is not None and msg.get("success"):
                         self._on_response(req, msg.get("body") or {}, out)
+                    elif req is not None and req["command"] == "variables":
+                        self._on_variables_failed(req["arguments"])
                 elif kind == "event" and direction == "from_adapter":
                     self._on_event(str(msg.get("event")), msg.get("body") or {}, out)
             except Exception as exc:  # a message we cannot use is skipped, never fatal
@@ -241,7 +256,18 @@ class DapConverter:
                 # Library frames (debugpy: "subtle") are listed without locals unless on top:
                 # the program's own state is what a recording is for, and each costs requests.
                 if idx < b.locals_frames and fid not in stop.scopes_done and (idx == 0 or idx not in stop.library):
+                    if self.frame_locals and not serial and ("scopes", fid) not in stop.asked:
+                        if budget > 0:
+                            node = _VarNode(idx, "locals", (), 0, asked=True, frame_ref=True)
+                            stop.refs[fid] = node
+                            stop.roots.append(node)
+                            stop.scopes_done.add(fid)
+                            ask(("scopes", fid), "variables", {"variablesReference": fid, "count": b.items + 1})
+                        continue
                     ask(("scopes", fid), "scopes", {"frameId": fid})
+                    if self.frame_locals is None and idx == 0 and stop.probe is None and fid not in stop.refs:
+                        stop.probe = fid
+                        ask(("probe", fid), "variables", {"variablesReference": fid, "count": b.items + 1})
                     if serial:
                         break
             return batch
@@ -437,6 +463,11 @@ class DapConverter:
 
     def _on_variables(self, args: Mapping[str, Any], body: Mapping[str, Any]) -> None:
         ref = _int(args.get("variablesReference"))
+        probed = next((s for s in self._stops.values() if s.probe == ref and s.probe_vars is None), None)
+        if probed is not None:
+            probed.probe_vars = [dict(v) for v in body.get("variables") or [] if isinstance(v, Mapping) and visible(v)]
+            self._check_probe(probed)
+            return
         stop = self._stop_for_ref(ref)
         if stop is None:
             return
@@ -449,6 +480,8 @@ class DapConverter:
                 node.announced = max(node.announced, int(v["value"]))
         variables = [dict(v) for v in raw if visible(v)]
         node.vars = variables
+        if stop.probe is not None and node.depth == 0 and node.frame == 0 and node.field == "locals":
+            self._check_probe(stop)
         for v in variables[: self.bounds.items]:
             child = _int(v.get("variablesReference"))
             # debugpy gives one object one reference while stopped, so a cycle shows up as a
@@ -457,6 +490,37 @@ class DapConverter:
                 stop.refs[child] = _VarNode(
                     node.frame, node.field, (*node.path, str(v.get("name"))), node.depth + 1,
                     announced=_int(v.get("indexedVariables")) + _int(v.get("namedVariables")))
+
+    def _on_variables_failed(self, args: Mapping[str, Any]) -> None:
+        """A refused frame reference: read that frame through its scopes, and every frame after."""
+        ref = _int(args.get("variablesReference"))
+        stop = self._stop_for_ref(ref)
+        node = stop.refs.get(ref) if stop is not None else None
+        if stop is None or node is None or not node.frame_ref:
+            if any(s.probe == ref for s in self._stops.values()) and self.frame_locals is None:
+                self.frame_locals = False
+            return
+        log.info("the adapter refused a frame id as a variables reference; reading scopes instead")
+        self.frame_locals = False
+        del stop.refs[ref]
+        stop.roots.remove(node)
+        stop.scopes_done.discard(ref)
+        stop.asked.discard(("scopes", ref))
+
+    def _check_probe(self, stop: _Stop) -> None:
+        """Frame references are used once frame 0's locals read the same both ways."""
+        if self.frame_locals is not None or stop.probe_vars is None:
+            return
+        root = next((n for n in stop.roots if n.depth == 0 and n.frame == 0 and n.field == "locals"), None)
+        if root is None or root.vars is None:
+            return
+
+        def shape(variables: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+            return [(v.get("name"), v.get("value"), v.get("type"), bool(v.get("variablesReference")))
+                    for v in variables]
+
+        self.frame_locals = shape(stop.probe_vars) == shape(root.vars)
+        log.debug("frame references %s as locals", "read" if self.frame_locals else "do not read")
 
     # -- events -----------------------------------------------------------------------------
 
@@ -598,6 +662,10 @@ class DapConverter:
         stop = self._stops.pop(tid, None)
         if stop is None:
             return
+        if stop.probe is not None and self.frame_locals is None:
+            self._probes += 1  # nothing to compare (no locals scope, a reply missing)
+            if self._probes >= 3:
+                self.frame_locals = False
         self._ensure_start(out)
         if stop.sample:
             rec = self._sample_record(stop)

@@ -169,7 +169,7 @@ json_values = st.recursive(
                                            "continue", "terminated", "threads", "launch", "exited"]),
                           json_values), max_size=25))
 def test_odd_message_shapes_never_raise(messages: list[tuple[str, str, str, Any]]) -> None:
-    conv = DapConverter()
+    conv = DapConverter(frame_locals=(False, None, True)[len(messages) % 3])
     for seq, (direction, kind, name, body) in enumerate(messages, 1):
         msg = {"seq": seq, "type": kind, "command": name, "event": name, "request_seq": seq - 1,
                "success": True, "body": body, "arguments": body}
@@ -178,3 +178,130 @@ def test_odd_message_shapes_never_raise(messages: list[tuple[str, str, str, Any]
         conv.plan(1)
     for rec in conv.finish("exited", 0):
         validate(rec)
+
+
+# -- frame references: a frame's id read as its locals (debugpy), checked before use -------------
+
+_FRAMES = [{"id": 100, "name": "f", "line": 3, "source": {"path": "/a.py"}},
+           {"id": 101, "name": "g", "line": 9, "source": {"path": "/a.py"}}]
+_LOCALS = {100: [{"name": "x", "value": "1", "type": "int", "variablesReference": 0}],
+           101: [{"name": "y", "value": "'two'", "type": "str", "variablesReference": 0}]}
+
+
+class _Talk:
+    """Drives a converter as a recorder would: each planned batch sent, then answered by `answer`."""
+
+    def __init__(self, conv: DapConverter) -> None:
+        self.conv = conv
+        self.seq = 0
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def stop(self) -> None:
+        self.seq += 1
+        self.conv.observe("from_adapter", {"seq": self.seq, "type": "event", "event": "stopped",
+                                           "body": {"reason": "breakpoint", "threadId": 7}})
+
+    def run(self, answer: Any, reverse: bool = False) -> dict[str, Any]:
+        """Plan, send and answer batches until the stop is read; then continue: the snapshot."""
+        while batch := self.conv.plan(7):
+            pending = []
+            for cmd, args in batch:
+                self.seq += 1
+                self.sent.append((cmd, args))
+                self.conv.observe("to_adapter", {"seq": self.seq, "type": "request", "command": cmd, "arguments": args})
+                pending.append((self.seq, cmd, args))
+            for seq, cmd, args in reversed(pending) if reverse else pending:
+                ok, body = answer(cmd, args)
+                self.conv.observe("from_adapter", {"seq": seq + 1000, "type": "response", "request_seq": seq,
+                                                   "command": cmd, "success": ok, "body": body})
+        self.seq += 1
+        out = self.conv.observe("to_adapter", {"seq": self.seq, "type": "request", "command": "continue",
+                                               "arguments": {"threadId": 7}})
+        return snapshots(out)[0]
+
+
+def _debugpy_like(frame_vars: dict[int, list[dict[str, Any]]] | None = None, refuse_frame_ids: bool = False) -> Any:
+    """Answers as debugpy does: scope references 5xx, a frame id read as that frame's locals."""
+    frame_vars = _LOCALS if frame_vars is None else frame_vars
+
+    def answer(cmd: str, args: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        if cmd == "threads":
+            return True, {"threads": [{"id": 7, "name": "main"}]}
+        if cmd == "stackTrace":
+            return True, {"totalFrames": 2, "stackFrames": _FRAMES}
+        if cmd == "scopes":
+            fid = args["frameId"]
+            return True, {"scopes": [{"name": "Locals", "variablesReference": fid * 5, "presentationHint": "locals"},
+                                     {"name": "Globals", "variablesReference": fid * 5 + 1}]}
+        ref = args["variablesReference"]
+        if ref in _LOCALS:
+            return (False, {}) if refuse_frame_ids else (True, {"variables": frame_vars[ref]})
+        if ref % 5 == 0 and ref // 5 in _LOCALS:
+            return True, {"variables": _LOCALS[ref // 5]}
+        return True, {"variables": [{"name": "G", "value": "0", "type": "int", "variablesReference": 0}]}
+
+    return answer
+
+
+def _expected_frames(snap: dict[str, Any]) -> list[Any]:
+    return [(f["symbol"], f.get("locals")) for f in snap["frames"]]
+
+
+def test_frame_references_are_checked_at_the_first_stop_then_save_the_scopes() -> None:
+    conv = DapConverter(frame_locals=None)
+    talk = _Talk(conv)
+    talk.stop()
+    first = talk.run(_debugpy_like())
+    assert [c for c, _ in talk.sent].count("scopes") == 2  # the first stop reads scopes as ever ...
+    assert ("variables", {"variablesReference": 100, "count": 26}) in talk.sent  # ... and frame 0 by its id
+    assert conv.frame_locals is True
+    talk.sent.clear()
+    talk.stop()
+    second = talk.run(_debugpy_like(), reverse=True)  # replies in any order
+    assert [c for c, _ in talk.sent] == ["stackTrace", "variables", "variables"]
+    assert _expected_frames(first) == _expected_frames(second) == [("f", {"x": 1}), ("g", {"y": "'two'"})]
+    assert second["frames"][1]["types"] == {"y": "str"}
+
+
+def test_frame_references_that_read_otherwise_are_not_used() -> None:
+    other = {100: [{"name": "G", "value": "0", "type": "int", "variablesReference": 0}], 101: []}
+    conv = DapConverter(frame_locals=None)
+    talk = _Talk(conv)
+    talk.stop()
+    first = talk.run(_debugpy_like(other), reverse=True)  # the probe's reply comes first
+    assert conv.frame_locals is False
+    talk.sent.clear()
+    talk.stop()
+    second = talk.run(_debugpy_like(other))
+    assert [c for c, _ in talk.sent] == ["stackTrace", "scopes", "scopes", "variables", "variables"]
+    assert _expected_frames(first) == _expected_frames(second) == [("f", {"x": 1}), ("g", {"y": "'two'"})]
+
+
+def test_a_refused_frame_reference_falls_back_to_scopes_without_losing_the_locals() -> None:
+    conv = DapConverter(frame_locals=True)
+    talk = _Talk(conv)
+    talk.stop()
+    snap = talk.run(_debugpy_like(refuse_frame_ids=True))
+    assert conv.frame_locals is False
+    assert [c for c, _ in talk.sent] == ["threads", "stackTrace", "variables", "variables", "scopes", "scopes",
+                                         "variables", "variables"]
+    assert _expected_frames(snap) == [("f", {"x": 1}), ("g", {"y": "'two'"})]
+
+
+def test_a_probe_that_cannot_be_compared_gives_up_after_three_stops() -> None:
+    conv = DapConverter(frame_locals=None)
+    talk = _Talk(conv)
+
+    def no_locals_scope(cmd: str, args: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        if cmd == "scopes":
+            return True, {"scopes": [{"name": "Registers", "variablesReference": 9}]}
+        return _debugpy_like()(cmd, args)
+
+    for _ in range(3):
+        talk.stop()
+        talk.run(no_locals_scope)
+    assert conv.frame_locals is False
+    talk.sent.clear()
+    talk.stop()
+    talk.run(no_locals_scope)
+    assert ("variables", {"variablesReference": 100, "count": 26}) not in talk.sent
