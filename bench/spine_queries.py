@@ -1,6 +1,7 @@
 """Timeline queries on a store of 1,000,000 events and 100,000 snapshots, and `debugtape sessions` start-up.
 
-Run: python bench/spine_queries.py [--events N] [--quick]
+Run: python bench/spine_queries.py [--events N] [--quick] [--keep PATH]
+(--keep builds the store at PATH once and reuses it on later runs: building takes minutes.)
 Baseline side by side: the same question answered by scanning the events table with json_extract
 (what a store without the key index would do).
 """
@@ -61,14 +62,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--keep", type=Path, help="build the store here once, reuse it on later runs")
     args = ap.parse_args()
     n = 100_000 if args.quick else args.events
     work = Path(tempfile.mkdtemp(prefix="dt-queries-"))
-    db = work / "tape.db"
+    db = args.keep or work / "tape.db"
     try:
-        t0 = time.perf_counter()
-        build(db, n, 100)
-        print(f"built {n:,} events ({n // 10:,} snapshots) in {time.perf_counter() - t0:.1f} s")
+        if not db.exists():
+            t0 = time.perf_counter()
+            build(db, n, 100)
+            print(f"built {n:,} events ({n // 10:,} snapshots) in {time.perf_counter() - t0:.1f} s")
+        with Store(db, readonly=True) as s:
+            count = s.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+            snaps = s.conn.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+        print(f"store: {count:,} events, {snaps:,} snapshots ({db})")
         store = Store(db, readonly=True)
         rnd = random.Random(2)
         cases = {
