@@ -60,6 +60,8 @@ int main(int argc, char **argv) {
     int window[16] = {0};
     double smoothed = 0;
     struct histogram h = {{0}, 0, "sensor"};
+    /* A secret the debugger sees like any other local: debugtape stores it redacted. */
+    const char *upload_token = getenv("SENSOR_UPLOAD_TOKEN");
     for (int i = 0; i < readings; i++) {
         int value = next_reading(max);
         window[i % 16] = value;
@@ -67,5 +69,7 @@ int main(int argc, char **argv) {
         smoothed += smooth(window, 16);
     }
     report(&h, readings);
+    if (upload_token)
+        printf("(would upload the histogram with the token)\n");
     return smoothed < 0;
 }
