@@ -4,6 +4,11 @@ The recorder is an ordinary DAP client: it launches `python -m debugpy.adapter` 
 the TCP_NODELAY boot of `launch.py`), performs the handshake in the order debugpy needs, and at
 each breakpoint, snappoint or exception fetches exactly what `DapConverter.plan` says is missing,
 then continues. Sampling uses py-spy when present and permitted, else DAP pause requests.
+
+A stop is read by `_StopDriver` on the client's reader thread: each batch of requests goes out in
+one write, the next batch as soon as the last reply of the one before is in, and `continue` as
+soon as every stopped thread is read. The main thread only counts, prints output and watches the
+deadline; the snapshot reaches the pipeline through `RecordSink`'s own thread.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 import os
 import queue
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -20,7 +26,7 @@ from typing import Any
 from debugtape.adapters.common.options import RecordOptions, split_condition
 from debugtape.adapters.dap.convert import DapConverter
 from debugtape.adapters.dap.launch import adapter_command, describe, launch_arguments, split_program
-from debugtape.adapters.dap.protocol import DapClient, DapError
+from debugtape.adapters.dap.protocol import DapClient, DapError, DapTimeout, when_all
 from debugtape.adapters.dap.sampling import PySpySampler, permitted, py_spy_path
 from debugtape.adapters.dap.sink import RecordSink
 from debugtape.adapters.dap.values import CaptureBounds
@@ -32,6 +38,8 @@ log = logging.getLogger(__name__)
 HANDSHAKE_TIMEOUT = 30.0  # debugpy starts a launcher and the debuggee before `initialized`
 REQUEST_TIMEOUT = 15.0
 PAUSE_SWITCH_INTERVAL = 0.0005  # the debuggee's GIL switch interval while pause-sampling
+WATCH_INTERVAL = 0.5  # how often the main thread looks at the deadline of a stop being read
+_DRIVER_FAILED = "debugtape/stop-driver-failed"  # an event the driver queues to wake the main thread
 CHILDREN_NOTE = ("child processes are not recorded: debugtape runs debugpy with subProcess=false; "
                  "record a child with its own `debugtape record --python`")
 
@@ -100,6 +108,7 @@ class HeadlessRecorder:
             pause_is_sample=bool(opts.sample_hz) and not self.use_py_spy,
             start_extra={"recorder": "debugtape record --python", "sampling": self._sampling_name()},
             end_on_terminated=False,  # py-spy's samples arrive after the program ended
+            frame_locals=None,  # debugpy reads a frame id as its locals: checked at the first stop
         )
         self.hits = 0
         self.samples = 0
@@ -107,6 +116,8 @@ class HeadlessRecorder:
         self.pid: int | None = None
         self._early: list[dict[str, Any]] = []  # events that came before `initialized`
         self._sink: RecordSink | None = None
+        self._driver: _StopDriver | None = None
+        self._terminated = False
 
     def _sampling_name(self) -> str | None:
         if not self.opts.sample_hz:
@@ -125,6 +136,8 @@ class HeadlessRecorder:
         command = adapter_command(self.python, nodelay=self.nodelay)
         log.info("starting the debug adapter: %s", describe(command))
         client, proc = DapClient.spawn(command, observer=observe, cwd=self.cwd)
+        driver = self._driver = _StopDriver(client, conv, REQUEST_TIMEOUT)
+        client.on_event = driver.on_event
         pyspy: PySpySampler | None = None
         finished = False
         try:
@@ -142,7 +155,12 @@ class HeadlessRecorder:
                 samples = pyspy.stop()
                 self.samples += len(samples)
                 sink.put(samples)
-            sink.put(conv.finish("exited" if self.exit_code is not None else "stopped", self.exit_code))
+            if finished and self._terminated:
+                sink.put(conv.finish("exited" if self.exit_code is not None else "stopped", self.exit_code))
+            else:
+                # Cut short (an error, the adapter gone): every stop read so far is stored, and
+                # without an end record the session reads as interrupted.
+                sink.put(conv.finish())
             client.close()
             try:
                 proc.wait(5)
@@ -151,6 +169,9 @@ class HeadlessRecorder:
             sink.close()
         if sink.failed:
             raise DapError(f"recording failed: {sink.failed}")
+        if not self._terminated:
+            raise DapError("debugpy's adapter exited before the program ended (it crashed or was killed); "
+                           "what was read until then is recorded, and the session is marked interrupted")
 
     # -- the handshake debugpy needs: initialize, launch (no wait), initialized, breakpoints,
     # configurationDone, and only then the launch response.
@@ -205,30 +226,30 @@ class HeadlessRecorder:
         next_sample = time.monotonic() + (period or 0)
         pause_sent = False
         main_thread: int | None = None
+        driver = self._driver
+        assert driver is not None
         while True:
-            timeout = None if period is None or pyspy is not None else max(0.0, next_sample - time.monotonic())
+            timeout = WATCH_INTERVAL
+            if period is not None and pyspy is None:
+                timeout = min(timeout, max(0.0, next_sample - time.monotonic()))
             try:
                 ev = self._early.pop(0) if self._early else client.events.get(timeout=timeout)
             except queue.Empty:
                 ev = {}
+            driver.check()  # a stop that cannot be read ends the recording with a clear error
             if ev is None:
                 return pyspy
             name = ev.get("event")
             body = ev.get("body") or {}
-            if name == "stopped":
+            if name == "stopped":  # the driver reads it and continues; here it is only counted
                 tid = int(body.get("threadId") or 0)
                 main_thread = main_thread or tid
                 if body.get("reason") == "pause":
                     pause_sent = False
-                # `continue` resumes every thread, so every stopped thread is read first: two
-                # threads can reach a breakpoint together and report two stops.
-                for stopped in [tid, *(t for t in conv.stopped_threads() if t != tid)]:
-                    self._complete_stop(client, stopped)
                 if body.get("reason") == "pause" and conv.pause_is_sample:
                     self.samples += 1
                 else:
                     self.hits += 1
-                client.send("continue", {"threadId": tid})  # no wait: the next event says enough
             elif name == "process":
                 self.pid = int(body.get("systemProcessId") or 0) or None
                 if self.use_py_spy and self.pid and period is not None:
@@ -240,6 +261,7 @@ class HeadlessRecorder:
             elif name == "exited":
                 self.exit_code = int(body.get("exitCode") or 0)
             elif name == "terminated":
+                self._terminated = True
                 self._disconnect(client, terminate=False)
                 return pyspy
             if period is not None and pyspy is None and not pause_sent and time.monotonic() >= next_sample \
@@ -258,10 +280,6 @@ class HeadlessRecorder:
             stream.flush()
         except (OSError, ValueError):
             pass
-
-    def _complete_stop(self, client: DapClient, tid: int) -> None:
-        while batch := self.converter.plan(tid):
-            client.many(batch, timeout=REQUEST_TIMEOUT)
 
     def _start_py_spy(self, pid: int) -> PySpySampler | None:
         exe = py_spy_path()
@@ -284,3 +302,72 @@ class HeadlessRecorder:
             client.request("disconnect", {"terminateDebuggee": terminate}, timeout=5)
         except DapError:
             pass
+
+
+class _StopDriver:
+    """Reads every stop to the end and continues, from the client's reader thread.
+
+    `on_event` is the client's event hook. At a `stopped` event it sends the first batch that
+    `DapConverter.plan` names for the stopped thread (and for every other thread stopped by then);
+    the last reply of a batch sends the next batch, and when no thread lacks anything, `continue`.
+    No step waits for the recorder's main thread to be scheduled. A stop that another thread
+    reports while one is being read is read before that `continue`.
+
+    `deadline` (monotonic) is when the batch in flight must be answered, `waiting_for` names its
+    requests; `error` is an exception the driver met (it then queues a `_DRIVER_FAILED` event).
+    """
+
+    def __init__(self, client: DapClient, converter: DapConverter, timeout: float) -> None:
+        self._client = client
+        self._conv = converter
+        self._timeout = timeout
+        self._lock = threading.RLock()
+        self._threads: list[int] = []  # stopped threads still to read, in order
+        self._resume: int | None = None  # the thread `continue` names once they are read
+        self.deadline: float | None = None
+        self.waiting_for = ""
+        self.error: BaseException | None = None
+
+    def on_event(self, ev: dict[str, Any]) -> None:
+        if ev.get("event") != "stopped":
+            return
+        tid = int((ev.get("body") or {}).get("threadId") or 0)
+        with self._lock:
+            if self._resume is not None:  # a stop is being read: read this thread too, then continue
+                if tid not in self._threads:
+                    self._threads.append(tid)
+                return
+            # `continue` resumes every thread, so every stopped thread is read first: two
+            # threads can reach a breakpoint together and report two stops.
+            self._resume = tid
+            self._threads = [tid, *(t for t in self._conv.stopped_threads() if t != tid)]
+        self._step()
+
+    def check(self) -> None:
+        """Raise when the driver failed or the batch in flight is overdue (main thread)."""
+        if self.error is not None:
+            raise self.error
+        deadline = self.deadline
+        if deadline is not None and time.monotonic() > deadline:
+            raise DapTimeout(f"no response from debugpy's adapter within {self._timeout:g} s to "
+                             f"{self.waiting_for} while the program was stopped; what was read so far is "
+                             f"recorded", self.waiting_for.split(", ")[0] or None)
+
+    def _step(self) -> None:
+        try:
+            with self._lock:
+                batch: list[tuple[str, dict[str, Any]]] = []
+                while self._threads and not (batch := self._conv.plan(self._threads[0])):
+                    self._threads.pop(0)
+                if not batch:
+                    tid, self._resume, self.deadline = self._resume, None, None
+                    if tid is not None:
+                        self._client.send("continue", {"threadId": tid})  # no wait: the next event says enough
+                    return
+                self.deadline = time.monotonic() + self._timeout
+                self.waiting_for = ", ".join(sorted({cmd for cmd, _ in batch}))
+            when_all(self._client.send_all(batch), self._step)
+        except Exception as exc:  # on the reader thread: hand it to the main thread
+            log.exception("reading a stop failed")
+            self.error = exc
+            self._client.events.put({"type": "event", "event": _DRIVER_FAILED})

@@ -11,18 +11,9 @@ import json
 import sys
 from typing import Any
 
-out = sys.stdout.buffer
+from adapter_wire import send  # beside this file: sys.path[0] when run as a script
+
 inp = sys.stdin.buffer
-seq = 0
-
-
-def send(msg: dict[str, Any]) -> int:
-    global seq
-    seq += 1
-    body = json.dumps({"seq": seq, **msg}).encode()
-    out.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-    out.flush()
-    return seq
 
 
 def read() -> dict[str, Any] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from debugtape.adapters.common.options import RecordOptions
-from debugtape.adapters.dap.protocol import DapError
+from debugtape.adapters.dap.protocol import DapError, DapTimeout
 from debugtape.adapters.dap.record import record
 from tests.adapters.dap.conftest import FIXTURES, mark_line
 from tests.support import need_binary, need_module
@@ -181,3 +182,112 @@ def test_threads_stopping_together_each_get_a_full_snapshot(store_path: Path) ->
 def test_attach_is_refused_clearly(store_path: Path) -> None:
     with pytest.raises(DapError, match="--attach is not supported with --python"):
         record(RecordOptions(program=[], db=store_path, attach=1234))
+
+
+# -- the recorder against a stand-in adapter: replies out of order, never, or from a dead adapter --
+
+FAKE = Path(__file__).with_name("fake_debugpy.py")
+
+
+def record_with_fake(mode: str, tmp_path: Path, store_path: Path, monkeypatch: pytest.MonkeyPatch,
+                     stops: int = 4) -> tuple[str | None, BaseException | None, list[str]]:
+    """Record a 'program' under fake_debugpy.py: (session id, the error raised, requests seen)."""
+    from debugtape.adapters.dap import record as record_mod
+
+    log = tmp_path / "requests.log"
+    monkeypatch.setattr(record_mod, "adapter_command",
+                        lambda python=None, nodelay=True: [sys.executable, str(FAKE), mode, str(log), str(stops)])
+    monkeypatch.setattr(record_mod, "REQUEST_TIMEOUT", 1.0)
+    monkeypatch.setattr(record_mod, "WATCH_INTERVAL", 0.1)
+    line = mark_line(FIXTURES / "loop.py", "hit")
+    error: BaseException | None = None
+    sid: str | None = None
+    try:
+        sid = record(RecordOptions(program=["loop.py"], db=store_path, cwd=str(FIXTURES), quiet=True,
+                                   breaks=[f"loop.py:{line}"]))
+    except DapError as exc:
+        error = exc
+    return sid, error, log.read_text().splitlines()
+
+
+def only_session(db: Path) -> dict[str, Any]:
+    from debugtape.store import Store
+
+    store = Store(db)
+    try:
+        (session,) = store.sessions()
+        return session
+    finally:
+        store.close()
+
+
+def frames_and_locals(db: Path, session: str) -> list[list[tuple[str, Any]]]:
+    return [[(f["symbol"], f.get("locals")) for f in e.data["frames"]] for e in events(db, session, "debug_snapshot")]
+
+
+@pytest.mark.timeout(60)
+def test_replies_in_reverse_order_give_every_snapshot_whole(tmp_path: Path, store_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    sid, error, requests = record_with_fake("reorder", tmp_path, store_path, monkeypatch)
+    assert error is None and sid is not None
+    assert frames_and_locals(store_path, sid) == [
+        [("f", {"i": n}), ("<module>", {"total": n * 10})] for n in range(1, 5)]
+    assert only_session(store_path)["status"] == "completed"
+    # The first stop reads the scopes (and frame 0 by its id, to compare); later stops only the
+    # frames by their ids: a stack, one batch of variables, continue.
+    at = {n: [r.split(" ", 1)[1] for r in requests if r.startswith(f"{n} ") and "disconnect" not in r] for n in range(1, 5)}
+    assert at[1].count("scopes") == 2 and at[1].count("variables") == 3
+    for n in (2, 3, 4):
+        assert at[n] == ["stackTrace", "variables", "variables", "continue"]
+
+
+@pytest.mark.timeout(60)
+def test_a_reply_that_never_comes_is_a_clear_error_and_loses_nothing(tmp_path: Path, store_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    sid, error, _ = record_with_fake("silent", tmp_path, store_path, monkeypatch)
+    assert isinstance(error, DapTimeout)
+    assert "no response from debugpy's adapter within 1 s to variables while the program was stopped" in str(error)
+    session = only_session(store_path)
+    assert session["status"] == "interrupted"
+    # The whole first stop, and the stack of the stop whose locals never came.
+    assert frames_and_locals(store_path, session["id"]) == [
+        [("f", {"i": 1}), ("<module>", {"total": 10})], [("f", None), ("<module>", None)]]
+
+
+@pytest.mark.timeout(60)
+def test_an_adapter_dying_mid_hit_is_a_clear_error_and_loses_nothing(tmp_path: Path, store_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    sid, error, _ = record_with_fake("die", tmp_path, store_path, monkeypatch)
+    assert error is not None and "debugpy's adapter exited before the program ended" in str(error)
+    session = only_session(store_path)
+    assert session["status"] == "interrupted"
+    assert frames_and_locals(store_path, session["id"]) == [
+        [("f", {"i": 1}), ("<module>", {"total": 10})], [("f", None), ("<module>", None)]]
+
+
+@pytest.mark.timeout(90)
+def test_locals_read_through_frame_ids_equal_those_read_through_scopes(tmp_path: Path) -> None:
+    """What debugtape records of real debugpy is the same either way it reads the locals."""
+    need_module("debugpy")
+    from debugtape.adapters.dap.record import HeadlessRecorder
+    from debugtape.pipeline import open_pipeline
+
+    fixture = FIXTURES / "features.py"
+    breaks = [f"features.py:{mark_line(fixture, m)}" for m in ("recursion-bottom", "generator", "shapes")]
+    got = {}
+    for frame_locals in (False, None):
+        db = tmp_path / "tape.db"  # one store: one redaction key, the same fingerprints
+        recorder = HeadlessRecorder(RecordOptions(program=["features.py"], db=db, breaks=breaks, cwd=str(FIXTURES),
+                                                  quiet=True))
+        recorder.converter.frame_locals = frame_locals
+        with open_pipeline(db, cwd=str(FIXTURES)) as pipeline:
+            recorder.run(pipeline.feed)
+            sid = pipeline.session_id
+        assert sid is not None
+        snaps = [{k: v for k, v in e.data.items() if k in ("reason", "frames", "truncation", "bp_id")}
+                 for e in events(db, sid, "debug_snapshot")]
+        # Addresses, thread idents and pids differ from one run of the program to the next.
+        got[frame_locals] = re.sub(r"0x[0-9a-f]{6,}|\b\d{5,}\b", "#", json.dumps(snaps, sort_keys=True))
+        assert recorder.converter.frame_locals is (False if frame_locals is False else True)
+    assert got[False].count('"reason": "breakpoint"') == 5
+    assert got[False] == got[None]
