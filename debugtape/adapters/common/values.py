@@ -51,7 +51,11 @@ class Bounds:
 #   ("struct", address | None, type_name, fields)       fields: Sequence[(name, V)], or a
 #                                                       callable returning one (read on demand)
 #   ("array", address | None, type_name, length, element)   element: Callable[[int], V]
-#   ("pointer", address, text, target | None)           target: Callable[[], V] to follow, or None
+#   ("pointer", address, text, target | None[, pointee])   target: Callable[[], V] to follow, or None;
+#                                                       pointee: the type name of the struct that
+#                                                       target() reads, when known without reading
+#                                                       it (lets a struct seen before be reused
+#                                                       without following the pointer)
 #   ("cstring", address, read)                          read: Callable[[int], bytes] up to n bytes, stops at NUL
 #   ("chars", data, total)                              a char array's bytes up to its first NUL
 Shape = tuple[Any, ...]
@@ -200,7 +204,7 @@ class _Walker(Generic[V]):
         return {"$error": message}
 
     def _pointer(self, shape: Shape, path: str, depth: int) -> Any:
-        _, address, text, target = shape
+        _, address, text, target = shape[:4]
         text = self.cap.text(str(text), path)
         if target is None or not address:
             self.cap.charge(len(text) + 4, path)
@@ -214,6 +218,13 @@ class _Walker(Generic[V]):
             self.cap.cut(path, "depth", kept=self.cap.bounds.depth)
             self.cap.charge(len(text) + 4, path)
             return text
+        # A struct already shown at this depth (not an ancestor: that is a cycle, found below).
+        pointee_type: str | None = shape[4] if len(shape) > 4 else None
+        if pointee_type is not None and not self.cap.seen(address, pointee_type):
+            known = self.cap.memo.get((address, pointee_type, depth))
+            if known is not None:
+                self.cap.charge(known[1], path)
+                return known[0]
         # The struct behind the pointer is where cycles are checked.
         return self.walk(target(), path, depth)
 
