@@ -7,6 +7,7 @@ side leaves the other alive.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
@@ -65,9 +67,16 @@ class LineWriter:
     gdb, handing every record to a thread cost more (waking it, then both wanting the GIL) than
     encoding it in place (about 50 us for a snapshot). What does not fit in the pipe waits in a
     queue that a daemon thread drains as the reader catches up, so order is kept.
+
+    With `batch` seconds (0: off), records are gathered and written together once the oldest
+    has waited that long (the daemon thread writes a batch that nobody adds to): one write and
+    one wake-up of the reader for many records, measured in lldb at 0.1 to 0.3 ms a record. A
+    record then reaches the pipe at most about 2 x `batch` late, and a batching writer holds at
+    most `max_backlog` bytes queued: past that, `send` waits for the reader to catch up.
     """
 
-    def __init__(self, stream: IO[bytes], what: str, status: Callable[[], str] = lambda: "") -> None:
+    def __init__(self, stream: IO[bytes], what: str, status: Callable[[], str] = lambda: "",
+                 batch: float = 0.0, max_backlog: int = 16 << 20) -> None:
         self.sent = 0
         self.failed: str | None = None
         self._stream = stream
@@ -76,9 +85,14 @@ class LineWriter:
         os.set_blocking(self._fd, False)
         self._what = what
         self._status = status
-        self._backlog = 0  # records queued and not completely written yet
+        self._backlog = 0  # chunks queued and not completely written yet
+        self._queued = 0  # bytes in those chunks
         self._lock = threading.Lock()
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._batch = batch
+        self._max_backlog = max_backlog
+        self._gathered: list[bytes] = []  # encoded records not handed on yet (batch mode)
+        self._gathered_since = 0.0
         self._thread = threading.Thread(target=self._pump, name="debugtape-handoff", daemon=True)
         self._thread.start()
 
@@ -86,7 +100,8 @@ class LineWriter:
         return self.failed is None
 
     def send(self, record: Mapping[str, Any]) -> None:
-        """Write or queue one record; never blocks and never raises."""
+        """Write or queue one record; never raises, and never blocks unless a batching writer's
+        reader has fallen `max_backlog` bytes behind."""
         if self.failed:
             return
         try:
@@ -94,6 +109,28 @@ class LineWriter:
         except (TypeError, ValueError, RecursionError) as exc:  # e.g. a self-referencing dict
             log.warning("%s: a record could not be encoded (%s); dropped", self._what, type(exc).__name__)
             return
+        if not self._batch:
+            self._hand_on(data, 1)
+            return
+        with self._lock:
+            now = time.monotonic()
+            if not self._gathered:
+                self._gathered_since = now
+            self._gathered.append(data)
+            if now - self._gathered_since < self._batch:
+                return
+            chunk, count = self._take_gathered()
+        self._hand_on(chunk, count)
+        if self._queued > self._max_backlog:
+            self.flush()
+
+    def _take_gathered(self) -> tuple[bytes, int]:
+        """The gathered records as one chunk (call with the lock held)."""
+        gathered, self._gathered = self._gathered, []
+        return b"".join(gathered), len(gathered)
+
+    def _hand_on(self, data: bytes, count: int) -> None:
+        """Write `data` (`count` records) now if nothing is queued before it, else queue it."""
         if self._backlog == 0:
             try:
                 n = os.write(self._fd, data)
@@ -103,21 +140,34 @@ class LineWriter:
                 self._fail(exc)
                 return
             if n == len(data):
-                self.sent += 1
+                self.sent += count
                 return
             data = data[n:]
         with self._lock:
             self._backlog += 1
-        self._queue.put(data)
+            self._queued += len(data)
+        self._queue.put((data, count))
+
+    def _hand_on_gathered(self, stale_only: bool) -> None:
+        with self._lock:
+            if not self._gathered or (stale_only and time.monotonic() - self._gathered_since < self._batch):
+                return
+            chunk, count = self._take_gathered()
+            # Counted before the lock is released: the caller's thread must queue behind it.
+            self._backlog += 1
+            self._queued += len(chunk)
+        self._queue.put((chunk, count))
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until everything sent so far has been written."""
+        self._hand_on_gathered(stale_only=False)
         done = threading.Event()
         self._queue.put(done)
         done.wait(timeout)
 
     def close(self, timeout: float = 30.0) -> int | None:
         """Write what is queued, then close the stream (the reader sees end of input)."""
+        self._hand_on_gathered(stale_only=False)
         self._queue.put(_STOP)
         self._thread.join(timeout)
         return None if self.failed else 0
@@ -139,30 +189,55 @@ class LineWriter:
 
     def _pump(self) -> None:
         while True:
-            item = self._queue.get()
+            if self._batch:
+                try:
+                    item = self._queue.get(timeout=self._batch)
+                except queue.Empty:
+                    self._hand_on_gathered(stale_only=True)  # nobody sent since: write the batch
+                    continue
+            else:
+                item = self._queue.get()
             if item is _STOP:
                 break
             if isinstance(item, threading.Event):
                 item.set()
                 continue
+            assert isinstance(item, tuple)
+            data: bytes = item[0]
+            count: int = item[1]
             if not self.failed:
                 try:
-                    self._write_all(item)  # type: ignore[arg-type]
-                    self.sent += 1
+                    self._write_all(data)
+                    self.sent += count
                 except (OSError, ValueError) as exc:
                     self._fail(exc)
             with self._lock:
                 self._backlog -= 1
+                self._queued -= len(data)
         try:
             self._stream.close()
         except (OSError, ValueError):
             pass
 
 
+def _grow_pipe(fd: int, nbytes: int) -> None:
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if setsize is None:
+        return
+    try:
+        fcntl.fcntl(fd, setsize, nbytes)
+    except OSError as exc:  # above the system's limit: keep the default size
+        log.debug("cannot grow the pipe to %d bytes: %s", nbytes, exc)
+
+
 class IngestChild:
     """A running `debugtape ingest` child fed from a queue by a writer thread."""
 
-    def __init__(self, command: Sequence[str], env: Mapping[str, str] | None = None) -> None:
+    def __init__(self, command: Sequence[str], env: Mapping[str, str] | None = None,
+                 batch: float = 0.0, pipe_bytes: int | None = None) -> None:
+        """`batch`: see LineWriter. `pipe_bytes`: grow the pipe to the child (Linux; up to
+        /proc/sys/fs/pipe-max-size, 1 MiB by default), so a child that falls behind for a while
+        costs the debugger nothing, and what is in the pipe outlives the debugger."""
         self.command = list(command)
         self._stderr_tail = b""
         try:
@@ -181,8 +256,10 @@ class IngestChild:
         # A child that writes much to stderr must never block on a full pipe: keep its tail.
         self._stderr_thread = threading.Thread(target=self._drain_stderr, name="debugtape-ingest-stderr", daemon=True)
         self._stderr_thread.start()
+        if pipe_bytes:
+            _grow_pipe(self._proc.stdin.fileno(), pipe_bytes)
         self._writer = LineWriter(self._proc.stdin, "debugtape ingest",
-                                  lambda: f"; exit code {self._proc.poll()}")
+                                  lambda: f"; exit code {self._proc.poll()}", batch=batch)
 
     @property
     def pid(self) -> int:
