@@ -13,7 +13,7 @@ from typing import Any
 
 from debugtape.adapters.common.snapshot import FrameView
 from debugtape.adapters.common.values import ValueAccess
-from debugtape.adapters.lldb.reader import SBValueAccess, frames_of, read_thread
+from debugtape.adapters.lldb.reader import FrameCache, SBValueAccess, frames_of, read_thread
 
 __all__ = ["LldbBackend", "stop_reason", "SNAPPOINT_CALLBACK", "parse_location"]
 
@@ -43,7 +43,8 @@ class LldbBackend:
     def __init__(self, lldb: Any, debugger: Any) -> None:
         self.lldb = lldb
         self.debugger = debugger
-        self.access: ValueAccess[Any] = SBValueAccess(lldb)
+        self.access: ValueAccess[Any] = SBValueAccess(lldb)  # kept for the session: it caches types
+        self.frame_cache = FrameCache(lldb)  # frame descriptions by pc, for the session
         self._thread: Any = None  # the thread a stop hook or snappoint is about, when not selected
         self.snappoint_ids: set[str] = set()
 
@@ -97,13 +98,13 @@ class LldbBackend:
             return []
         # `up` / `frame select` move where a manual snapshot starts, as in gdb.
         start = 0 if self._thread is not None else thread.GetSelectedFrame().GetFrameID()
-        return frames_of(self.lldb, thread, start)
+        return frames_of(self.lldb, thread, start, self.frame_cache)
 
     def threads(self) -> Iterable[tuple[dict[str, Any], Iterable[FrameView[Any]]]]:
         process = self.process()
         if process is None or not process.IsValid():
             return []
-        return [(read_thread(t), frames_of(self.lldb, t)) for t in process]
+        return [(read_thread(t), frames_of(self.lldb, t, cache=self.frame_cache)) for t in process]
 
     def breakpoints(self) -> list[dict[str, Any]]:
         target = self.target()

@@ -5,9 +5,10 @@ modules. Every entry point (command, stop hook, snappoint callback, exit watcher
 callback) catches everything and reports it in lldb: a debugtape failure never breaks the
 user's lldb session.
 
-lldb keeps the records flowing without atexit (batch mode never runs it): each entry point
-flushes the hand-off before it returns, a small thread notices when the program exits, and the
-debugger's destroy callback ends the session when lldb quits.
+lldb keeps the records flowing without atexit (batch mode never runs it): each entry point that
+hands the prompt back flushes the hand-off before it returns (snappoint hits and samples leave
+it to the hand-off's batching, see BATCH_INTERVAL), a small thread notices when the program
+exits, and the debugger's destroy callback ends the session when lldb quits.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import Any
 
 import lldb  # type: ignore[import-not-found]  # provided by lldb itself
 
-from debugtape.adapters.common.recorder import Recorder, TapeError
+from debugtape.adapters.common.handoff import IngestChild, ingest_command
+from debugtape.adapters.common.recorder import Recorder, Sink, TapeError
 from debugtape.adapters.common.sampler import SAMPLE_SIGNAL
 from debugtape.adapters.lldb.backend import LldbBackend, stop_reason
 from debugtape.adapters.lldb.sampling import RunningOnlySampler
@@ -33,7 +35,12 @@ log = logging.getLogger(__name__)
 
 MODULE = __name__
 WATCH_INTERVAL = 0.1
-FLUSH_INTERVAL = 0.25
+# Snappoint hits and samples are written to `debugtape ingest` in batches, once the oldest waited
+# this long: a write per record (waking the child each time) cost 0.1 to 0.3 ms a hit, and a
+# flush (handing the GIL to the writer thread and waiting for the pipe) about 3 ms. If lldb is
+# killed, at most the last 2 x BATCH_INTERVAL of records is lost.
+BATCH_INTERVAL = 0.25
+PIPE_BYTES = 1 << 20  # the child may fall behind by about 500 snapshots without slowing lldb
 
 HELP = """debugtape records what you see while debugging into its event store.
 
@@ -55,7 +62,7 @@ class _Tape:
 
     def __init__(self, debugger: Any) -> None:
         self.backend = LldbBackend(lldb, debugger)
-        self.recorder = Recorder(self.backend)
+        self.recorder = Recorder(self.backend, sink_factory=_ingest_sink)
         self.lock = threading.RLock()
         self.known: dict[str, dict[str, Any]] = {}  # breakpoint fields as last recorded, minus hits
         self.sampler: RunningOnlySampler | None = None
@@ -63,7 +70,6 @@ class _Tape:
         self.hook_id: int | None = None
         self.watcher: threading.Thread | None = None
         self.process: Any = None  # the last process seen: at lldb's exit the target may be gone
-        self.flushed = 0.0
         self.sampled = False
 
     @property
@@ -122,14 +128,6 @@ class _Tape:
         sink = self.recorder.sink
         if sink is not None:
             sink.flush()
-            self.flushed = time.monotonic()
-
-    def flush_now_and_then(self) -> None:
-        """On hot paths (snappoints): flush at most every FLUSH_INTERVAL. Each flush hands the GIL
-        to the writer thread and back, about 3 ms; between hits the program runs and the writer
-        drains the queue anyway. At most FLUSH_INTERVAL of records is lost if lldb is killed."""
-        if time.monotonic() - self.flushed >= FLUSH_INTERVAL:
-            self.flush()
 
     def check_exit(self) -> bool:
         """End the session if the program has exited since the last look; True if it did."""
@@ -241,6 +239,10 @@ class _Tape:
         return "\n".join(done) if done else "debugtape: that session had no breakpoints"
 
 
+def _ingest_sink(db: str) -> Sink:
+    return IngestChild(ingest_command(db), batch=BATCH_INTERVAL, pipe_bytes=PIPE_BYTES)
+
+
 _TAPES: dict[int, _Tape] = {}
 
 
@@ -277,15 +279,17 @@ class StopHook:
                 return True
             tape.process = exe_ctx.process
             tape.sampled = False
+            prompt = True
             try:
-                return _on_stop(tape, exe_ctx.thread)
+                prompt = _on_stop(tape, exe_ctx.thread)
+                return prompt
             except Exception as exc:
                 stream.Print(f"debugtape: {exc}\n")
                 return True
             finally:
-                if tape.sampled:
-                    tape.flush_now_and_then()
-                else:
+                if prompt:  # the user may change settings, symbols, modules: describe frames afresh
+                    tape.backend.frame_cache.clear()
+                if not tape.sampled:  # a sample is left to the batching, like a snappoint hit
                     tape.flush()
 
 
@@ -316,7 +320,6 @@ def snappoint_callback(frame: Any, bp_loc: Any, internal_dict: Any) -> bool:
             if tape.recorder.recording:
                 with tape.backend.focus(frame.GetThread()):
                     tape.recorder.on_snappoint(str(bp_loc.GetBreakpoint().GetID()))
-                tape.flush_now_and_then()
     except Exception as exc:
         print(f"debugtape: snappoint failed: {exc}")
     return False
@@ -355,6 +358,7 @@ class _TapeCommand:
         tape = tape_state(debugger)
         try:
             with tape.lock:
+                tape.backend.frame_cache.clear()  # settings may have changed since the last look
                 process = tape.backend.process()
                 if process is not None and process.IsValid():
                     tape.process = process

@@ -17,8 +17,8 @@ from debugtape.adapters.common.snapshot import build_snapshot, stack_of
 from debugtape.adapters.common.values import Bounds, Shape
 
 __all__ = [
-    "SBValueAccess", "SBFrameView", "describe_frame", "frames_of", "read_thread", "snapshot_record",
-    "sample_record",
+    "SBValueAccess", "SBFrameView", "FrameCache", "describe_frame", "frames_of", "read_thread",
+    "snapshot_record", "sample_record",
 ]
 
 log = logging.getLogger(__name__)
@@ -67,14 +67,14 @@ class SBValueAccess:
 
         self._kinds: dict[str, tuple[str, Any]] = {}  # type name -> (kind, canonical SBType)
         self._pointees: dict[int, str] = {}  # id of a cached pointer SBType -> what it points to
+        self._pointee_names: dict[str, str | None] = {}  # pointer type name -> the struct's type name
 
     def _is_char(self, sbtype: Any) -> bool:
         return sbtype.GetCanonicalType().GetUnqualifiedType().GetBasicType() in self._char_types
 
-    def _kind(self, value: Any) -> tuple[str, Any]:
-        """What to do with values of this type, worked out once per type name: a snapshot reads
+    def _kind(self, value: Any, name: str) -> tuple[str, Any]:
+        """What to do with values of type `name`, worked out once per type name: a snapshot reads
         the same few types again and again, and each SB API call costs microseconds."""
-        name = value.GetTypeName() or ""
         known = self._kinds.get(name)
         if known is not None:
             return known
@@ -113,19 +113,20 @@ class SBValueAccess:
             if any(word in message for word in _OPTIMIZED_OUT):
                 return ("optimized_out",)
             return ("error", message)
-        kind, sbtype = self._kind(value)
+        type_name = value.GetTypeName() or ""
+        kind, sbtype = self._kind(value, type_name)
         if kind == "int":
             return ("scalar", value.GetValueAsSigned(0))
         if kind == "uint":
             return ("scalar", value.GetValueAsUnsigned(0))
         if kind == "pointer":
-            return self._pointer(value, sbtype)
+            return self._pointer(value, sbtype, type_name)
         if kind == "record":
             if value.GetNumChildren() == 0 and value.GetSummary() is not None:
                 return ("scalar", value.GetSummary())  # e.g. a formatter's summary
-            return ("struct", _address(L, value), value.GetTypeName(), _Fields(value))
+            return ("struct", _address(L, value), type_name, _Fields(value))
         if kind == "array":
-            return ("array", _address(L, value), value.GetTypeName(), value.GetNumChildren(),
+            return ("array", _address(L, value), type_name, value.GetNumChildren(),
                     value.GetChildAtIndex)
         if kind == "chars":
             return self._chars(value)
@@ -147,7 +148,7 @@ class SBValueAccess:
             text = value.GetSummary() or ""
         return ("scalar", text)
 
-    def _pointer(self, value: Any, sbtype: Any) -> Shape:
+    def _pointer(self, value: Any, sbtype: Any, type_name: str) -> Shape:
         address = value.GetValueAsUnsigned(0)
         target = self._pointees.get(id(sbtype))
         if target is None:
@@ -157,12 +158,26 @@ class SBValueAccess:
             return ("cstring", address, lambda n: self._read_cstring(process, address, n))
         text = f"{address:#x}"
         if address and target == "record":
-            return ("pointer", address, text, value.Dereference)
+            return ("pointer", address, text, value.Dereference, self._pointee_name(value, type_name, sbtype))
         if address and target == "function":
             symbol = value.GetTarget().ResolveLoadAddress(address).GetSymbol().GetName()
             if symbol:
                 text = f"{text} <{symbol}>"
         return ("pointer", address, text, None)
+
+    def _pointee_name(self, value: Any, type_name: str, sbtype: Any) -> str | None:
+        """The type name `value.Dereference()` has, worked out once per pointer type, so the
+        walker can reuse a struct it read before without following the pointer; None for a
+        pointer to a C++ class with virtual functions (lldb reads its dynamic type)."""
+        if type_name in self._pointee_names:
+            return self._pointee_names[type_name]
+        pointee = sbtype.GetPointeeType() if sbtype.IsPointerType() else sbtype.GetDereferencedType()
+        name = None
+        if not pointee.GetCanonicalType().IsPolymorphicClass():
+            name = value.Dereference().GetTypeName() or None
+        if type_name:
+            self._pointee_names[type_name] = name
+        return name
 
     def _pointee_kind(self, sbtype: Any) -> str:
         L = self.lldb  # noqa: N806
@@ -225,38 +240,188 @@ def describe_frame(frame: Any) -> dict[str, Any]:
     return out
 
 
+# Frames that interrupt the frame above them (signal trampolines: lldb's trap handler names on
+# Linux, the BSDs and macOS): the frame above one is looked up at its pc, like frame 0, where
+# any other caller is looked up at its return address minus one.
+_TRAP_HANDLER_WORDS = ("sigtramp", "sigreturn", "restore_rt")
+
+# Where a frame is, as far as its description goes (see FrameCache).
+FrameKey = tuple[Any, ...]
+
+
+class FrameCache:
+    """Frame descriptions kept for the session, keyed by where the frame is.
+
+    What lldb says about a frame (symbol, file, line, module) follows from the modules and symbols
+    loaded and from the address lldb looks it up at: a frame that starts an unwound frame is
+    looked up at its pc if it is frame 0 or a signal interrupted it, else at its return address
+    minus one: key (pc, looked up at pc). A frame that calls an inlined function (the frame below
+    it is inlined) is that function's caller in the same unwound frame: lldb describes it from
+    the inlined block below it, so its key is ("in", key of the frame below); its pc alone would
+    not do (it is the start of the inlined block, which other frames share). A frame above one
+    that is not cached, or has no symbol, is not cached either.
+
+    The cache is emptied when a module or its symbols load or unload (lldb's target events), when
+    the program is started again, and at each stop that gives the user the prompt (`clear`:
+    settings such as target.source-map may change there). Known limit: a setting changed while
+    the program runs (lldb's prompt is free then) shows at the next stop.
+    """
+
+    def __init__(self, lldb: Any) -> None:
+        self.lldb = lldb
+        self._entries: dict[FrameKey, dict[str, Any]] = {}
+        self._layouts: dict[FrameKey, list[tuple[str, bool]]] = {}
+        self._target: Any = None
+        self._process_id: int | None = None
+        self._listener: Any = None
+        self._event: Any = None
+        self.hits = 0
+        self.misses = 0
+        self.clears = 0
+
+    def clear(self) -> None:
+        if self._entries or self._layouts:
+            self.clears += 1
+        self._entries.clear()
+        self._layouts.clear()
+
+    def check(self, thread: Any) -> None:
+        """Empty the cache if what it was filled from may have changed; once per stack walk."""
+        process = thread.GetProcess()
+        process_id = process.GetUniqueID()
+        if process_id != self._process_id or self._listener is None:
+            self._follow(process.GetTarget())
+            self._process_id = process_id
+            self.clear()
+            return
+        # Peeking costs a fifth of GetNextEvent, and modules rarely change.
+        if self._listener.PeekAtNextEvent(self._event):
+            while self._listener.GetNextEvent(self._event):
+                pass
+            self.clear()
+
+    def _follow(self, target: Any) -> None:
+        L = self.lldb  # noqa: N806
+        if self._target is not None and self._target.IsValid() and self._target == target:
+            return
+        if self._listener is None:
+            self._listener = L.SBListener("debugtape-frame-cache")
+            self._event = L.SBEvent()
+        elif self._target is not None and self._target.IsValid():
+            self._listener.StopListeningForEvents(self._target.GetBroadcaster(), self._bits())
+        self._target = target
+        self._listener.StartListeningForEvents(target.GetBroadcaster(), self._bits())
+
+    def _bits(self) -> int:
+        T = self.lldb.SBTarget  # noqa: N806
+        bits = T.eBroadcastBitModulesLoaded | T.eBroadcastBitModulesUnloaded | T.eBroadcastBitSymbolsLoaded
+        return int(bits | getattr(T, "eBroadcastBitSymbolsChanged", 0))
+
+    def describe(self, frame: Any, key: FrameKey, pc: int) -> dict[str, Any]:
+        known = self._entries.get(key)
+        if known is None:
+            self.misses += 1
+            known = self._entries[key] = describe_frame(frame)
+        else:
+            self.hits += 1
+        out = dict(known)
+        out["address"] = f"{pc:#x}"
+        return out
+
+    def seen(self, key: FrameKey) -> dict[str, Any] | None:
+        """The description of a frame described before, if it was."""
+        return self._entries.get(key)
+
+    def layout(self, key: FrameKey) -> list[tuple[str, bool]] | None:
+        """(name, is an argument) of the variables in scope at this frame, if known."""
+        return self._layouts.get(key)
+
+    def keep_layout(self, key: FrameKey, layout: list[tuple[str, bool]]) -> None:
+        self._layouts[key] = layout
+
+
 class SBFrameView:
     """One SBFrame as `common.snapshot.FrameView`: its place, then its arguments and locals."""
 
-    __slots__ = ("frame", "is_argument")
+    __slots__ = ("frame", "is_argument", "cache", "key", "pc")
 
-    def __init__(self, frame: Any, is_argument: int) -> None:
+    def __init__(self, frame: Any, is_argument: int, cache: FrameCache | None = None,
+                 key: FrameKey | None = None, pc: int = 0) -> None:
         self.frame = frame
         self.is_argument = is_argument
+        self.cache = cache
+        self.key = key
+        self.pc = pc
 
     def describe(self) -> dict[str, Any]:
-        return describe_frame(self.frame)
+        if self.cache is None or self.key is None:
+            return describe_frame(self.frame)
+        return self.cache.describe(self.frame, self.key, self.pc)
 
     def variables(self) -> tuple[list[tuple[str, Any, str]], list[tuple[str, Any, str]]]:
         args: list[tuple[str, Any, str]] = []
         local: list[tuple[str, Any, str]] = []
         variables = self.frame.GetVariables(True, True, False, True)  # innermost block first
-        for i in range(variables.GetSize()):
+        count = variables.GetSize()
+        # Which variables are in scope, their names and which are arguments follow from where the
+        # frame is: remembered with its description. Type names are read each time (a C++
+        # pointer's dynamic type can change).
+        layout = self.cache.layout(self.key) if self.cache is not None and self.key is not None else None
+        if layout is None or len(layout) != count:
+            layout = []
+            for i in range(count):
+                var = variables.GetValueAtIndex(i)
+                layout.append((var.GetName() or f"${i}", var.GetValueType() == self.is_argument))
+            if self.cache is not None and self.key is not None:
+                self.cache.keep_layout(self.key, layout)
+        for i, (name, is_argument) in enumerate(layout):
             var = variables.GetValueAtIndex(i)
-            item = (var.GetName() or f"${i}", var, var.GetDisplayTypeName() or var.GetTypeName() or "?")
-            (args if var.GetValueType() == self.is_argument else local).append(item)
+            item = (name, var, var.GetDisplayTypeName() or var.GetTypeName() or "?")
+            (args if is_argument else local).append(item)
         return args, local
 
 
-def frames_of(lldb: Any, thread: Any, start: int = 0) -> Iterator[SBFrameView]:
-    """A thread's frames from `start` outwards, unwound only as far as they are read."""
+def frames_of(lldb: Any, thread: Any, start: int = 0, cache: FrameCache | None = None) -> Iterator[SBFrameView]:
+    """A thread's frames from `start` outwards, unwound only as far as they are read; with a
+    cache, frame descriptions come from it (see FrameCache for the key)."""
+    argument = lldb.eValueTypeVariableArgument
+    if cache is None:
+        i = start
+        while True:
+            frame = thread.GetFrameAtIndex(i)
+            if not frame.IsValid():
+                return
+            yield SBFrameView(frame, argument)
+            i += 1
+    cache.check(thread)
+    invalid = lldb.LLDB_INVALID_ADDRESS
     i = start
+    below: FrameKey | None = None
     while True:
         frame = thread.GetFrameAtIndex(i)
-        if not frame.IsValid():
+        pc = frame.GetPC()
+        if pc == invalid and not frame.IsValid():  # past the last frame (GetPC instead of IsValid: one call less)
             return
-        yield SBFrameView(frame, lldb.eValueTypeVariableArgument)
+        key = _key(cache, i, pc, below)
+        yield SBFrameView(frame, argument, cache, key, pc)
+        below = key
         i += 1
+
+
+def _key(cache: FrameCache, index: int, pc: int, below: FrameKey | None) -> FrameKey | None:
+    """Frame `index`'s key from the frame below it (described by now: frames are read in order);
+    None when it cannot be known (then it is not cached)."""
+    if index == 0:
+        return (pc, True)
+    seen = cache.seen(below) if below is not None else None
+    if seen is None:
+        return None
+    if seen.get("inlined"):
+        return ("in", below)
+    symbol = seen.get("symbol")
+    if symbol is None:
+        return None
+    return (pc, any(word in symbol for word in _TRAP_HANDLER_WORDS))
 
 
 def read_thread(thread: Any) -> dict[str, Any]:
@@ -269,16 +434,18 @@ def read_thread(thread: Any) -> dict[str, Any]:
 
 
 def snapshot_record(
-    lldb: Any, thread: Any, reason: str, bounds: Bounds | None = None, **extra: Any
+    lldb: Any, thread: Any, reason: str, bounds: Bounds | None = None, access: SBValueAccess | None = None,
+    cache: FrameCache | None = None, **extra: Any,
 ) -> dict[str, Any]:
-    """A `snapshot` raw record of one thread (extra: bp_id, note, signal...)."""
-    access = SBValueAccess(lldb)
-    return build_snapshot(frames_of(lldb, thread), access, reason, read_thread(thread), bounds, **extra)
+    """A `snapshot` raw record of one thread (extra: bp_id, note, signal...). Pass the session's
+    `access` and `cache` when taking many: both remember what they worked out."""
+    access = access or SBValueAccess(lldb)
+    return build_snapshot(frames_of(lldb, thread, cache=cache), access, reason, read_thread(thread), bounds, **extra)
 
 
-def sample_record(lldb: Any, process: Any, max_frames: int = 20) -> dict[str, Any]:
+def sample_record(lldb: Any, process: Any, max_frames: int = 20, cache: FrameCache | None = None) -> dict[str, Any]:
     """A `sample` raw record: every thread's stack, places only (no values)."""
     threads = []
     for thread in process:
-        threads.append({**read_thread(thread), "frames": stack_of(frames_of(lldb, thread), max_frames)})
+        threads.append({**read_thread(thread), "frames": stack_of(frames_of(lldb, thread, cache=cache), max_frames)})
     return {"kind": "sample", "ts": time.time(), "threads": threads}

@@ -1,0 +1,27 @@
+"""Loaded into lldb after the `tape` commands (`command script import tests.adapters.lldb.uncached`):
+frame descriptions and variable layouts are read afresh at every frame, as before the cache, so a
+test can compare what the cache gives with what lldb says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lldb  # type: ignore[import-not-found]  # provided by lldb itself
+
+from debugtape.adapters.lldb.commands import tape_state
+from debugtape.adapters.lldb.reader import FrameCache, describe_frame
+
+
+class UncachedFrames(FrameCache):
+    def describe(self, frame: Any, key: tuple[Any, ...], pc: int) -> dict[str, Any]:
+        return describe_frame(frame)
+
+    def layout(self, key: tuple[Any, ...]) -> list[tuple[str, bool]] | None:
+        return None
+
+    def seen(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        return None
+
+
+def __lldb_init_module(debugger: Any, internal_dict: Any) -> None:
+    tape_state(debugger).backend.frame_cache = UncachedFrames(lldb)
