@@ -148,26 +148,31 @@ class LineWriter:
             self._queued += len(data)
         self._queue.put((data, count))
 
-    def _hand_on_gathered(self, stale_only: bool) -> None:
+    def _take_stale(self, stale_only: bool) -> tuple[bytes, int] | None:
+        """The gathered records as a chunk, counted as queued so the caller's thread writes
+        behind it; None if there are none (or none waited `batch` s, with `stale_only`)."""
         with self._lock:
             if not self._gathered or (stale_only and time.monotonic() - self._gathered_since < self._batch):
-                return
+                return None
             chunk, count = self._take_gathered()
-            # Counted before the lock is released: the caller's thread must queue behind it.
             self._backlog += 1
             self._queued += len(chunk)
-        self._queue.put((chunk, count))
+        return chunk, count
 
     def flush(self, timeout: float = 5.0) -> None:
         """Wait until everything sent so far has been written."""
-        self._hand_on_gathered(stale_only=False)
+        gathered = self._take_stale(stale_only=False)
+        if gathered is not None:
+            self._queue.put(gathered)
         done = threading.Event()
         self._queue.put(done)
         done.wait(timeout)
 
     def close(self, timeout: float = 30.0) -> int | None:
         """Write what is queued, then close the stream (the reader sees end of input)."""
-        self._hand_on_gathered(stale_only=False)
+        gathered = self._take_stale(stale_only=False)
+        if gathered is not None:
+            self._queue.put(gathered)
         self._queue.put(_STOP)
         self._thread.join(timeout)
         return None if self.failed else 0
@@ -193,7 +198,11 @@ class LineWriter:
                 try:
                     item = self._queue.get(timeout=self._batch)
                 except queue.Empty:
-                    self._hand_on_gathered(stale_only=True)  # nobody sent since: write the batch
+                    # Nothing queued and nobody sent for a while: write the batch from here, in
+                    # order (the queue is empty), before anything queued after it.
+                    stale = self._take_stale(stale_only=True)
+                    if stale is not None:
+                        self._write_chunk(*stale)
                     continue
             else:
                 item = self._queue.get()
@@ -203,21 +212,22 @@ class LineWriter:
                 item.set()
                 continue
             assert isinstance(item, tuple)
-            data: bytes = item[0]
-            count: int = item[1]
-            if not self.failed:
-                try:
-                    self._write_all(data)
-                    self.sent += count
-                except (OSError, ValueError) as exc:
-                    self._fail(exc)
-            with self._lock:
-                self._backlog -= 1
-                self._queued -= len(data)
+            self._write_chunk(item[0], item[1])
         try:
             self._stream.close()
         except (OSError, ValueError):
             pass
+
+    def _write_chunk(self, data: bytes, count: int) -> None:
+        if not self.failed:
+            try:
+                self._write_all(data)
+                self.sent += count
+            except (OSError, ValueError) as exc:
+                self._fail(exc)
+        with self._lock:
+            self._backlog -= 1
+            self._queued -= len(data)
 
 
 def _grow_pipe(fd: int, nbytes: int) -> None:
