@@ -43,8 +43,9 @@ class LldbBackend:
     def __init__(self, lldb: Any, debugger: Any) -> None:
         self.lldb = lldb
         self.debugger = debugger
-        self.access: ValueAccess[Any] = SBValueAccess(lldb)  # kept for the session: it caches types
         self.frame_cache = FrameCache(lldb)  # frame descriptions by pc, for the session
+        # kept for the session: it caches types; read-only memory comes from the modules' files
+        self.access: ValueAccess[Any] = SBValueAccess(lldb, files=self.frame_cache)
         self._thread: Any = None  # the thread a stop hook or snappoint is about, when not selected
         self.snappoint_ids: set[str] = set()
 

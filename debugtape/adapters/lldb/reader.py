@@ -54,8 +54,9 @@ class _Fields(Sequence[tuple[str, Any]]):
 class SBValueAccess:
     """Describes an lldb.SBValue as one of the walker's shapes (see common/values.py)."""
 
-    def __init__(self, lldb: Any) -> None:
+    def __init__(self, lldb: Any, files: FrameCache | None = None) -> None:
         self.lldb = lldb
+        self.files = files  # reads read-only sections from the modules' files, as lldb does
         L = lldb  # noqa: N806 - short alias for the constant tables below
         self._ints = frozenset(getattr(L, "eBasicType" + n) for n in (
             "Short", "UnsignedShort", "Int", "UnsignedInt", "Long", "UnsignedLong", "LongLong",
@@ -196,7 +197,9 @@ class SBValueAccess:
         while len(out) < limit:
             at = address + len(out)
             chunk = min(limit - len(out), PAGE - at % PAGE)
-            data = process.ReadMemory(at, chunk, error)
+            data = self.files.file_bytes(process, at, chunk) if self.files is not None else None
+            if data is None:
+                data = process.ReadMemory(at, chunk, error)
             if error.Fail() or not data:
                 if not out:
                     raise RuntimeError(f"cannot read memory at {at:#x}")
@@ -271,6 +274,8 @@ class FrameCache:
         self.lldb = lldb
         self._entries: dict[FrameKey, dict[str, Any]] = {}
         self._layouts: dict[FrameKey, list[tuple[str, bool]]] = {}
+        self._readonly: list[tuple[int, int, Any, dict[int, bytes]]] = []  # start, end, SBSection, pages
+        self._live_pages: set[int] = set()  # pages that are in no read-only section
         self._target: Any = None
         self._process_id: int | None = None
         self._listener: Any = None
@@ -284,6 +289,51 @@ class FrameCache:
             self.clears += 1
         self._entries.clear()
         self._layouts.clear()
+        self._readonly.clear()
+        self._live_pages.clear()
+
+    def file_bytes(self, process: Any, address: int, size: int) -> bytes | None:
+        """Up to `size` bytes at `address` from the module file, if they are in a read-only section
+        of a loaded module (what lldb's own formatters do: such memory is read from the file,
+        without a round trip to lldb-server); None for any other memory."""
+        found = next((r for r in self._readonly if r[0] <= address < r[1]), None)
+        if found is None:
+            page = address - address % PAGE
+            if page in self._live_pages:
+                return None
+            found = self._find_readonly(process.GetTarget(), address)
+            if found is None:
+                self._live_pages.add(page)
+                return None
+        start, end, section, pages = found
+        index = (address - start) // PAGE
+        data = pages.get(index)
+        if data is None:
+            error = self.lldb.SBError()
+            offset = index * PAGE
+            data = section.GetSectionData(offset, min(PAGE, end - start - offset)).ReadRawData(
+                error, 0, min(PAGE, end - start - offset))
+            if error.Fail() or not data:
+                return None
+            pages[index] = data
+        at = address - start - index * PAGE
+        return data[at:at + size]
+
+    def _find_readonly(self, target: Any, address: int) -> tuple[int, int, Any, dict[int, bytes]] | None:
+        L = self.lldb  # noqa: N806
+        section = target.ResolveLoadAddress(address).GetSection()
+        if not section.IsValid():
+            return None
+        permissions = section.GetPermissions()
+        if not permissions & L.ePermissionsReadable or permissions & L.ePermissionsWritable:
+            return None
+        size = section.GetByteSize()
+        start = section.GetLoadAddress(target)
+        if not size or section.GetFileByteSize() != size or start == L.LLDB_INVALID_ADDRESS:
+            return None  # not all of it is in the file (.bss-like)
+        found: tuple[int, int, Any, dict[int, bytes]] = (start, start + size, section, {})
+        self._readonly.append(found)
+        return found
 
     def check(self, thread: Any) -> None:
         """Empty the cache if what it was filled from may have changed; once per stack walk."""

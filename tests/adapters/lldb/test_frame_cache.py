@@ -17,15 +17,18 @@ pytestmark = pytest.mark.timeout(180)
 
 UNCACHED = [*INIT, "command script import tests.adapters.lldb.uncached"]
 
-LIB_A = "int fa(int (*cb)(int), int x) { int y = cb(x + 11); return y; }\n"
-LIB_B = "int fb(int (*cb)(int), int x) { int z = cb(x + 22); return z; }\n"
+LIB_A = 'int fa(int (*cb)(const char *, int), int x) { int y = cb("from liba", x + 11); return y; }\n'
+LIB_B = 'int fb(int (*cb)(const char *, int), int x) { int z = cb("from libb", x + 22); return z; }\n'
 DL_MAIN = r"""
 /* Loads liba.so, unloads it, loads libb.so (same layout, so it lands where liba was), twice; each
    library function calls probe() back, so a snapshot there has the library's frame above it. */
 #include <dlfcn.h>
 #include <stdio.h>
-typedef int (*fn_t)(int (*)(int), int);
-__attribute__((noinline)) int probe(int x) { return x * 2; }
+typedef int (*fn_t)(int (*)(const char *, int), int);
+__attribute__((noinline)) int probe(const char *s, int x) {
+    int r = s[0] + x;
+    return r; /* here */
+}
 int main(int argc, char **argv) {
     int total = 0;
     for (int round = 0; round < 2; round++) {
@@ -76,6 +79,12 @@ def compile_source(tmp_path: Path, name: str, source: str, *flags: str) -> Path:
     return compile_c(src, tmp_path / name, *flags)
 
 
+def here(source: str) -> int:
+    """The line marked /* here */ (breakpoints on a function's first line fall before gcc -O0
+    has stored its arguments)."""
+    return next(n for n, line in enumerate(source.splitlines(), 1) if "/* here */" in line)
+
+
 def snapshots(db: Path) -> list[dict[str, Any]]:
     return of_type(stored(db), "debug_snapshot")
 
@@ -109,11 +118,15 @@ def test_frames_in_a_library_loaded_where_another_one_was(tmp_path: Path) -> Non
         src.write_text(source)
         subprocess.run(["gcc", "-g", "-O0", "-fPIC", "-shared", "-o", str(lib), str(src)], check=True)
     prog = compile_source(tmp_path, "dl", DL_MAIN, "-ldl")
-    cached, _ = record_both(tmp_path, prog, ["tape snappoint probe"], args=[str(lib_a), str(lib_b)])
+    cached, _ = record_both(tmp_path, prog, [f"tape snappoint dl.c:{here(DL_MAIN)}"], args=[str(lib_a), str(lib_b)])
     callers = [s["frames"][1] for s in cached]
     assert [f["symbol"] for f in callers] == ["fa", "fb", "fa", "fb"]
     assert [Path(f["module"]).name for f in callers] == ["liba.so", "libb.so", "liba.so", "libb.so"]
     assert [f["args"]["x"] for f in callers] == [0, 0, 1, 1]
+    # Each library's string literal, at the same address, read from the right file.
+    texts = [s["frames"][0]["args"]["s"] for s in cached]
+    assert [t.split(" ", 1)[1] for t in texts] == ['"from liba"', '"from libb"'] * 2
+    assert len({t.split(" ", 1)[0] for t in texts}) == 1
     # What makes this a test of the cache: both libraries ran their code at the same address.
     assert len({f["address"] for f in callers}) == 1, callers
 
@@ -154,3 +167,31 @@ def test_a_return_address_that_is_the_entry_of_another_function(tmp_path: Path) 
     assert len(at_entry) == 2 and len(from_last) == 1, [[f["symbol"] for f in s["frames"]] for s in cached]
     # The same pc: lldb names it `next` as frame 0 and `last` as a return address (looked up at pc - 1).
     assert at_entry[0]["frames"][0]["address"] == from_last[0]["frames"][2]["address"] == f"{entry:#x}"
+
+
+STRINGS = r"""
+#include <stdio.h>
+char buf[16];
+const char *literal = "a literal";
+__attribute__((noinline)) int show(const char *fixed, const char *changing) {
+    int r = fixed[0] + changing[0];
+    return r; /* here */
+}
+int main(void) {
+    int t = 0;
+    for (int i = 0; i < 3; i++) {
+        snprintf(buf, sizeof buf, "round %d", i);
+        t += show(literal, buf);
+    }
+    printf("%d\n", t);
+    return 0;
+}
+"""
+
+
+def test_strings_in_read_only_sections_come_from_the_file_and_others_from_memory(tmp_path: Path) -> None:
+    prog = compile_source(tmp_path, "strings", STRINGS)
+    cached, _ = record_both(tmp_path, prog, [f"tape snappoint strings.c:{here(STRINGS)}"])
+    args = [s["frames"][0]["args"] for s in cached]
+    assert [a["fixed"].split(" ", 1)[1] for a in args] == ['"a literal"'] * 3
+    assert [a["changing"].split(" ", 1)[1] for a in args] == ['"round 0"', '"round 1"', '"round 2"']

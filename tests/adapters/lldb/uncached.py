@@ -1,6 +1,7 @@
 """Loaded into lldb after the `tape` commands (`command script import tests.adapters.lldb.uncached`):
-frame descriptions and variable layouts are read afresh at every frame, as before the cache, so a
-test can compare what the cache gives with what lldb says."""
+frame descriptions and variable layouts are read afresh at every frame and strings from the
+process's memory, as before the cache, so a test can compare what the cache gives with what lldb
+says."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ class UncachedFrames(FrameCache):
     def seen(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
         return None
 
+    def file_bytes(self, process: Any, address: int, size: int) -> bytes | None:
+        return None  # every string from the process's memory
+
 
 def __lldb_init_module(debugger: Any, internal_dict: Any) -> None:
-    tape_state(debugger).backend.frame_cache = UncachedFrames(lldb)
+    backend = tape_state(debugger).backend
+    backend.frame_cache = UncachedFrames(lldb)
+    backend.access.files = backend.frame_cache  # type: ignore[attr-defined]
