@@ -471,7 +471,13 @@ def _key(cache: FrameCache, index: int, pc: int, below: FrameKey | None) -> Fram
     symbol = seen.get("symbol")
     if symbol is None:
         return None
-    return (pc, any(word in symbol for word in _TRAP_HANDLER_WORDS))
+    interrupts = _INTERRUPTS.get(symbol)
+    if interrupts is None:
+        interrupts = _INTERRUPTS[symbol] = any(word in symbol for word in _TRAP_HANDLER_WORDS)
+    return (pc, interrupts)
+
+
+_INTERRUPTS: dict[str, bool] = {}  # symbol -> is a signal trampoline (see _TRAP_HANDLER_WORDS)
 
 
 def read_thread(thread: Any) -> dict[str, Any]:
