@@ -32,7 +32,9 @@ _MIN_SCAN = 6  # no secret rule can match a shorter string
 _CLEAN_CACHE_MAX = 200_000
 _CLEAN_CACHE_LEN = 512
 _CARD_MIN = 10**12
-_HEX_DIGITS = "0123456789abcdefABCDEF"
+# A debugger pointer, alone (`0x4052a0`) or before its text (`0x4052a0 "abc"`): a clue, never a
+# secret, and unique, so it is never cached; only the text after it is scanned (and cached).
+_pointer = re.compile(r"0x[0-9a-fA-F]{1,16}(?= |\Z)").match
 _ADDR = re.compile(r"(0x[0-9a-fA-F]+)(?:\s+(.*))?\Z", re.S)
 _FLAG = re.compile(r"--?([A-Za-z][\w.\-]{1,63})\Z")
 _NAME = re.compile(r"[A-Za-z_][\w.\-]{0,63}\Z")
@@ -64,6 +66,9 @@ class Redactor:
         self._clean: set[str] = set()
         self._plain_keys: set[str] = set()  # names that are not secret and need no scan
         self._min_scan = 1 if patterns else _MIN_SCAN
+        # What the hot loop of `_dict` reads, fetched with one attribute load per dict.
+        self._hot = (self._plain_keys, self._clean, self._text, self._min_scan, self._dict,
+                     self._list, self._walk)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -101,17 +106,14 @@ class Redactor:
     def _text(self, s: str, stats: RedactionStats) -> str:
         if len(s) < self._min_scan or s in self._clean:
             return s
-        if s[:2] == "0x":
-            # Debugger pointers: `0x4052a0` or `0x4052a0 "text"`; the address is a clue and
-            # unique, the text repeats, so only the text is scanned (and cached).
-            i = s.find(" ")
-            head = s if i < 0 else s[:i]
-            if 2 < len(head) <= 18 and not head[2:].strip(_HEX_DIGITS):
-                if i < 0:
-                    return s
-                rest = s[i + 1:]
-                out_rest = rest if rest in self._clean else self._text(rest, stats)
-                return s if out_rest is rest else s[: i + 1] + out_rest
+        m = _pointer(s)
+        if m is not None:
+            i = m.end()
+            if i == len(s):
+                return s
+            rest = s[i + 1:]
+            out_rest = rest if rest in self._clean else self._text(rest, stats)
+            return s if out_rest is rest else s[: i + 1] + out_rest
         try:
             out = self._scanner.scan(s, stats)
         except Exception:
@@ -139,8 +141,10 @@ class Redactor:
             return v
         if t is float:
             return self._secret(v, kind, stats) if kind else v
-        if t is dict or isinstance(v, Mapping):
+        if t is dict:
             return self._dict(v, kind, stats, depth)
+        if isinstance(v, Mapping):
+            return self._dict(dict(v), kind, stats, depth)
         if t is list or isinstance(v, (list, tuple)):
             return self._list(v, kind, stats, depth)
         if isinstance(v, str):  # str subclasses
@@ -154,61 +158,77 @@ class Redactor:
         stats.add("unknown_type")
         return fixed_marker("unknown_type", type(v).__name__)
 
-    def _dict(self, d: Mapping[Any, Any], kind: str | None, stats: RedactionStats,
+    def _dict(self, d: dict[Any, Any], kind: str | None, stats: RedactionStats,
               depth: int) -> Any:
         if depth >= _MAX_DEPTH:
             stats.add("depth")
             return fixed_marker("depth", "too_deep")
-        out: dict[str, Any] = {}
-        walk = self._walk
         d1 = depth + 1
         if kind:
+            walk = self._walk
+            out: dict[Any, Any] = {}
             for k, x in d.items():
                 ks = k if type(k) is str else str(walk(k, None, stats, d1))
                 out[ks] = walk(x, kind, stats, d1)
             return out
-        # The hot loop of the engine: names seen before as plain (not secret, nothing to scan)
-        # with clean scalar values are settled inline, without a call per value.
-        plain = self._plain_keys
-        clean = self._clean
-        text = self._text
-        min_scan = self._min_scan
-        dict_, list_ = self._dict, self._list
+        # The hot loop of the engine. The output starts as a copy made in C and only the
+        # values that change are written back. Names seen before as plain (not secret, not
+        # special, nothing to scan) with clean scalar values are settled inline, without a
+        # call per value; every other name goes through `_entry`.
+        plain, clean, text, min_scan, dict_, list_, walk = self._hot
+        pointer = _pointer
+        out = d.copy()
+        renamed: dict[Any, str] | None = None
         for k, x in d.items():
             if k in plain:
                 tx = type(x)
                 if tx is str:
-                    if x in clean or len(x) < min_scan or (
-                            x[:2] == "0x" and len(x) <= 18 and not x[2:].strip(_HEX_DIGITS)):
-                        out[k] = x  # clean before, too short, or a bare address
-                    else:
-                        out[k] = text(x, stats)
+                    if x in clean or len(x) < min_scan:
+                        continue  # clean before or too short
+                    m = pointer(x)
+                    if m is not None and ((e := m.end()) == len(x) or x[e + 1:] in clean):
+                        continue  # a pointer, alone or before a clean text
+                    y = text(x, stats)
+                    if y is not x:
+                        out[k] = y
                 elif tx is int:
-                    out[k] = x if -_CARD_MIN < x < _CARD_MIN else walk(x, None, stats, d1)
+                    if not -_CARD_MIN < x < _CARD_MIN:
+                        out[k] = walk(x, None, stats, d1)
                 elif tx is dict:
                     out[k] = dict_(x, None, stats, d1)
                 elif tx is list:
                     out[k] = list_(x, None, stats, d1)
-                elif x is None or tx is float or tx is bool:
-                    out[k] = x
-                else:
+                elif not (x is None or tx is float or tx is bool):
                     out[k] = walk(x, None, stats, d1)
                 continue
             if k in _NAME_MAPS and type(x) is dict:
                 out[k] = self._names_map(x, stats, depth)
                 continue
-            self._entry(d, k, x, out, stats, depth)
-        return out
+            ks = self._entry(d, k, x, out, stats, depth)
+            if ks is not k:
+                renamed = renamed or {}
+                renamed[k] = ks
+        return _rekeyed(out, renamed) if renamed else out
 
     def _names_map(self, x: dict[Any, Any], stats: RedactionStats, depth: int) -> dict[str, Any]:
         """{"types": {"password": "char *"}}: the keys are names of things, the values types."""
         clean, min_scan, walk = self._clean, self._min_scan, self._walk
-        return {str(n): t if (type(t) is str and (len(t) < min_scan or t in clean))
-                else walk(t, None, stats, depth + 2) for n, t in x.items()}
+        out = x.copy()
+        renamed: dict[Any, str] | None = None
+        for n, t in x.items():
+            if type(n) is not str:
+                renamed = renamed or {}
+                renamed[n] = str(n)
+            if type(t) is not str or not (t in clean or len(t) < min_scan):
+                out[n] = walk(t, None, stats, depth + 2)
+        return _rekeyed(out, renamed) if renamed else out
 
-    def _entry(self, d: Mapping[Any, Any], k: Any, x: Any, out: dict[str, Any],
-               stats: RedactionStats, depth: int) -> None:
-        """One dict entry whose name is new, secret, long or special (the slow path)."""
+    def _entry(self, d: Mapping[Any, Any], k: Any, x: Any, out: dict[Any, Any],
+               stats: RedactionStats, depth: int) -> str:
+        """One dict entry whose name is new, secret, long or special (the slow path).
+
+        Sets `out[k]` (under the original name) and returns the name the output uses: `k`
+        itself, or its string form or redacted form."""
         walk = self._walk
         if type(k) is str:
             ks = k if len(k) < 16 else self._text(k, stats)
@@ -220,14 +240,16 @@ class Redactor:
         if child is None:
             if ks in _VALUE_FIELDS:
                 child = self._named_kind(d)
-            elif ks in _NAME_MAPS and isinstance(x, Mapping):
-                out[ks] = self._names_map(dict(x), stats, depth)
-                return
+            elif ks in _NAME_MAPS:
+                if isinstance(x, Mapping):
+                    out[k] = self._names_map(dict(x), stats, depth)
+                    return ks
             elif ks is k and type(k) is str:
                 if len(self._plain_keys) >= _CLEAN_CACHE_MAX:
                     self._plain_keys.clear()
                 self._plain_keys.add(k)
-        out[ks] = walk(x, child, stats, depth + 1)
+        out[k] = walk(x, child, stats, depth + 1)
+        return ks
 
     def _named_kind(self, d: Mapping[Any, Any]) -> str | None:
         for f in _NAME_FIELDS:
@@ -247,28 +269,28 @@ class Redactor:
         d1 = depth + 1
         if kind:
             return [walk(x, kind, stats, d1) for x in items]
-        out: list[Any] = []
+        # As in `_dict`: a copy made in C, with only the items that change written back.
+        out = list(items)
         follow: str | None = None  # set by a secret flag (--password) or a header pair's name
         pair = len(items) == 2 and type(items[0]) is str
-        clean = self._clean
+        clean, text, dict_ = self._clean, self._text, self._dict
         for i, x in enumerate(items):
             if follow:
-                out.append(walk(x, follow, stats, d1))
+                out[i] = walk(x, follow, stats, d1)
                 follow = None
                 continue
             tx = type(x)
-            if tx is int and -_CARD_MIN < x < _CARD_MIN:
-                out.append(x)
-                continue
-            if tx is dict:
-                out.append(self._dict(x, None, stats, d1))
-                continue
             if tx is str:
-                out.append(x if x in clean else self._text(x, stats))
+                if x not in clean:
+                    y = text(x, stats)
+                    if y is not x:
+                        out[i] = y
                 if x and (pair and i == 0 or x[0] == "-"):
                     follow = self._follow(x, items, pair and i == 0)
-                continue
-            out.append(walk(x, None, stats, d1))
+            elif tx is dict:
+                out[i] = dict_(x, None, stats, d1)
+            elif not (tx is int and -_CARD_MIN < x < _CARD_MIN):
+                out[i] = walk(x, None, stats, d1)  # lists, card-sized ints, floats, ...
         return out
 
     def _follow(self, x: str, items: list[Any] | tuple[Any, ...], first_of_pair: bool) -> str | None:
@@ -305,6 +327,12 @@ class Redactor:
                 return prefix + out
         stats.add(kind)
         return prefix + self._fp.marker(kind, secret)
+
+
+def _rekeyed(out: dict[Any, Any], renamed: dict[Any, str]) -> dict[str, Any]:
+    """`out` with the names in `renamed` replaced, in the same order (the last value wins
+    when two names become one, as when the dict is built name by name)."""
+    return {renamed.get(k, k): v for k, v in out.items()}
 
 
 def _has_plain_text(s: str) -> bool:

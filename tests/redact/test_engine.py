@@ -163,3 +163,87 @@ def test_long_secret_goes_whole() -> None:
     token = "sk_live_" + "a1B2" * 300  # longer than the patterns' 512-character cap
     out, _ = R.redact_text(f"key {token} end")
     assert "a1B2" not in out and out.endswith(" end")
+
+
+# -- caches and the copy-then-patch walk ---------------------------------------------------------
+
+
+def test_clean_string_is_still_redacted_under_a_secret_name() -> None:
+    r = Redactor(KEY)
+    value = "correct-horse-battery"  # nothing in it says secret: cached as clean
+    assert r.redact({"motto": value})[0] == {"motto": value}
+    out, stats = r.redact({"motto": value, "db_password": value, "argv": ["--token", value]})
+    assert out["motto"] == value
+    assert is_marker(out["db_password"]) and is_marker(out["argv"][1])
+    assert stats.kinds == {"password": 1, "token": 1}
+    # and the other way round: a value redacted by its name is not remembered as a secret
+    assert r.redact({"title": value})[0] == {"title": value}
+
+
+def test_clean_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from debugtape.redact import engine
+
+    monkeypatch.setattr(engine, "_CLEAN_CACHE_MAX", 50)
+    r = Redactor(KEY)
+    for i in range(500):
+        r.redact({"path": f"/home/ana/src/file_{i}.c", f"name_{i}": i})
+        assert len(r._clean) <= 50 and len(r._plain_keys) <= 50
+    assert r.redact({"path": "/home/ana/src/file_1.c"})[0] == {"path": "/home/ana/src/file_1.c"}
+    assert "hunter2" not in dump(r.redact({"path": "password=hunter2 in a long line"})[0])
+
+
+def test_a_string_that_failed_is_not_cached_as_clean(monkeypatch: pytest.MonkeyPatch) -> None:
+    r = Redactor(KEY)
+    text = "password=hunter2 in a long line"
+    real = TextScanner.scan
+
+    def boom(self: TextScanner, text: str, stats: object) -> str:
+        raise RuntimeError("scanner bug")
+
+    monkeypatch.setattr(TextScanner, "scan", boom)
+    assert r.redact({"msg": text})[0] == {"msg": "[REDACTED:error:unprocessable]"}
+    monkeypatch.setattr(TextScanner, "scan", real)
+    out, stats = r.redact({"msg": text, "pointer": f'0x4052a0 "{text}"'})
+    assert "hunter2" not in dump(out) and stats.kinds == {"password": 2}
+
+
+def test_pointers_keep_their_address_and_their_text_is_scanned() -> None:
+    r = Redactor(KEY)
+    assert r.redact({"p": '0x4052a0 "hello world"'})[0] == {"p": '0x4052a0 "hello world"'}
+    value = {"p": '0x4052a8 "hello world"', "q": "0x7ffe0010", "s": '0x4052b0 "password=hunter2"',
+             "t": "0x7ffe00100000000000", "u": '0x4052a0x "token=abcdef123"'}
+    out, stats = r.redact(value)
+    assert out["p"] == value["p"] and out["q"] == value["q"] and out["t"] == value["t"]
+    assert out["s"].startswith('0x4052b0 "password=[REDACTED:password:') and "hunter2" not in out["s"]
+    assert "abcdef123" not in out["u"] and stats.kinds == {"password": 1, "token": 1}
+
+
+def test_input_is_never_modified_and_output_containers_are_new() -> None:
+    value = {"frames": [{"locals": {"n": 3, "s": "password=hunter2 here"}, "args": [1, 2]}],
+             "types": {"s": "char *"}, "env": ["PGPASSWORD=x1y2z3"]}
+    before = json.dumps(value)
+    for _ in range(2):  # cold and warm caches
+        out, _ = R.redact(value)
+        assert json.dumps(value) == before
+        assert out is not value and out["frames"] is not value["frames"]
+        assert out["frames"][0] is not value["frames"][0]
+        assert out["frames"][0]["args"] is not value["frames"][0]["args"]
+        assert out["types"] is not value["types"] and out["types"] == {"s": "char *"}
+        out["frames"][0]["args"].append(3)
+        assert value["frames"][0]["args"] == [1, 2]
+
+
+def test_renamed_keys_keep_their_place() -> None:
+    token = "ghp_" + "a1B2c3D4e5" * 3 + "a1B2c3"
+    out, _ = R.redact({"b": 1, 2: "x", "a": 3, token: "v", "types": {1: "int", "n": "size_t"}})
+    assert list(out)[:3] == ["b", "2", "a"] and list(out)[4] == "types"
+    assert token not in list(out)[3] and out["types"] == {"1": "int", "n": "size_t"}
+    assert R.redact({1: "a", "1": "b"})[0] == {"1": "b"}  # the last value wins, as before
+
+
+def test_types_map_whatever_came_before() -> None:
+    r = Redactor(KEY)
+    r.redact({"types": None})
+    r.redact({"types": ["a list this time"]})
+    out, stats = r.redact({"types": {"password": "char *", "token": "struct tok"}})
+    assert out == {"types": {"password": "char *", "token": "struct tok"}} and stats.count == 0
