@@ -80,7 +80,8 @@ class DapClient:
     `request()` returns a Future for the response body; events go to `events` (a queue) and every
     message in either direction is shown to `observer(direction, message)` first, in order.
     `on_event(event)`, when set, runs on the reader thread as each event arrives, before it is
-    queued: a driver can answer a stop without waiting for its own thread to be scheduled.
+    queued: a driver can answer a stop without waiting for its own thread to be scheduled. When it
+    returns True the event is consumed and not queued (no wake-up of a thread waiting on `events`).
     """
 
     def __init__(self, reader: IO[bytes], writer: IO[bytes], observer: Observer | None = None,
@@ -97,7 +98,7 @@ class DapClient:
         # No on_error: a failed write is handled after `_lock` is released (see `_write_failed`).
         self._writer = MessageWriter(writer)
         self._reader = reader
-        self.on_event: Callable[[dict[str, Any]], None] | None = None
+        self.on_event: Callable[[dict[str, Any]], bool] | None = None
         self._thread = threading.Thread(target=self._read_loop, name=f"dap-{name}-reader", daemon=True)
         self._thread.start()
         self.reverse_handler: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None
@@ -238,7 +239,8 @@ class DapClient:
             hook = self.on_event
             if hook is not None:
                 try:
-                    hook(msg)
+                    if hook(msg):
+                        return
                 except Exception:  # a driver bug must not stop the session
                     log.exception("event hook failed on %s", msg.get("event"))
             self.events.put(msg)

@@ -224,33 +224,26 @@ class HeadlessRecorder:
         period = 1.0 / self.opts.sample_hz if self.opts.sample_hz else None
         pyspy: PySpySampler | None = None
         next_sample = time.monotonic() + (period or 0)
-        pause_sent = False
+        pauses_sent = 0
         main_thread: int | None = None
         driver = self._driver
         assert driver is not None
         while True:
             timeout = WATCH_INTERVAL
             if period is not None and pyspy is None:
-                timeout = min(timeout, max(0.0, next_sample - time.monotonic()))
+                # At least a millisecond: while a stop is read the pause waits, without spinning.
+                timeout = min(timeout, max(0.001, next_sample - time.monotonic()))
             try:
                 ev = self._early.pop(0) if self._early else client.events.get(timeout=timeout)
             except queue.Empty:
                 ev = {}
             driver.check()  # a stop that cannot be read ends the recording with a clear error
+            self.hits, self.samples = driver.hits, driver.samples
             if ev is None:
                 return pyspy
-            name = ev.get("event")
+            name = ev.get("event")  # stopped and continued never come here: the driver has them
             body = ev.get("body") or {}
-            if name == "stopped":  # the driver reads it and continues; here it is only counted
-                tid = int(body.get("threadId") or 0)
-                main_thread = main_thread or tid
-                if body.get("reason") == "pause":
-                    pause_sent = False
-                if body.get("reason") == "pause" and conv.pause_is_sample:
-                    self.samples += 1
-                else:
-                    self.hits += 1
-            elif name == "process":
+            if name == "process":
                 self.pid = int(body.get("systemProcessId") or 0) or None
                 if self.use_py_spy and self.pid and period is not None:
                     pyspy = self._start_py_spy(self.pid)
@@ -264,10 +257,11 @@ class HeadlessRecorder:
                 self._terminated = True
                 self._disconnect(client, terminate=False)
                 return pyspy
-            if period is not None and pyspy is None and not pause_sent and time.monotonic() >= next_sample \
+            main_thread = main_thread or driver.first_thread
+            if period is not None and pyspy is None and pauses_sent <= driver.pauses and time.monotonic() >= next_sample \
                     and main_thread and not conv.stopped_threads():
                 client.send("pause", {"threadId": main_thread})
-                pause_sent = True
+                pauses_sent = driver.pauses + 1
                 next_sample = max(next_sample + period, time.monotonic())
 
     def _print_output(self, body: Mapping[str, Any]) -> None:
@@ -311,7 +305,9 @@ class _StopDriver:
     `DapConverter.plan` names for the stopped thread (and for every other thread stopped by then);
     the last reply of a batch sends the next batch, and when no thread lacks anything, `continue`.
     No step waits for the recorder's main thread to be scheduled. A stop that another thread
-    reports while one is being read is read before that `continue`.
+    reports while one is being read is read before that `continue`. It consumes the `stopped` and
+    `continued` events (the main thread is not woken twice a hit): `hits`, `samples`, `pauses`
+    and `first_thread` are what the main thread needs of them.
 
     `deadline` (monotonic) is when the batch in flight must be answered, `waiting_for` names its
     requests; `error` is an exception the driver met (it then queues a `_DRIVER_FAILED` event).
@@ -327,11 +323,30 @@ class _StopDriver:
         self.deadline: float | None = None
         self.waiting_for = ""
         self.error: BaseException | None = None
+        self.hits = 0
+        self.samples = 0
+        self.pauses = 0  # stops for a pause request
+        self.first_thread: int | None = None
 
-    def on_event(self, ev: dict[str, Any]) -> None:
-        if ev.get("event") != "stopped":
-            return
-        tid = int((ev.get("body") or {}).get("threadId") or 0)
+    def on_event(self, ev: dict[str, Any]) -> bool:
+        name = ev.get("event")
+        if name == "continued":
+            return True
+        if name != "stopped":
+            return False
+        body = ev.get("body") or {}
+        tid = int(body.get("threadId") or 0)
+        self.first_thread = self.first_thread or tid
+        if body.get("reason") == "pause":
+            self.pauses += 1
+        if body.get("reason") == "pause" and self._conv.pause_is_sample:
+            self.samples += 1
+        else:
+            self.hits += 1
+        self._read(tid)
+        return True
+
+    def _read(self, tid: int) -> None:
         with self._lock:
             if self._resume is not None:  # a stop is being read: read this thread too, then continue
                 if tid not in self._threads:

@@ -138,11 +138,17 @@ def test_a_write_to_an_adapter_that_is_gone_fails_cleanly() -> None:
 def test_the_event_hook_runs_on_the_reader_thread_before_the_event_is_queued() -> None:
     fake = FakeAdapter(lambda reqs, send: None)
     seen: list[tuple[str, bool]] = []
-    fake.client.on_event = lambda ev: seen.append((ev["event"], fake.client.events.empty()))
+    fake.client.on_event = lambda ev: bool(seen.append((ev["event"], fake.client.events.empty())))
     fake.send({"seq": 1, "type": "event", "event": "stopped", "body": {"threadId": 1}})
     ev = fake.client.events.get(timeout=10)
     assert ev is not None and ev["event"] == "stopped"
     assert seen == [("stopped", True)]
+    # A hook that returns True consumes the event: nobody waiting on the queue is woken for it.
+    fake.client.on_event = lambda ev: ev["event"] == "continued"
+    fake.send({"seq": 2, "type": "event", "event": "continued", "body": {"threadId": 1}})
+    fake.send({"seq": 3, "type": "event", "event": "output", "body": {"output": "x"}})
+    ev = fake.client.events.get(timeout=10)
+    assert ev is not None and ev["event"] == "output"
     fake.client.close()
 
 
