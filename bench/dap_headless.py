@@ -1,8 +1,9 @@
 """Recorded breakpoint hits per second under debugpy, side by side in one run.
 
 The same program (tests/fixtures/python/loop.py: `step` called N times) hits the same breakpoint
-under the same recorder, which at every stop asks for the threads (once), the stack, the scopes
-and the locals of the top frames, writes a snapshot into a store and continues:
+under the same recorder, which at every stop asks for the threads (once), the stack and the
+locals of the top frames (through their scopes at the first stop, then through the frame ids
+once debugpy is seen to answer both alike), writes a snapshot into a store and continues:
 
 - baseline: a plain DAP client: debugpy's adapter and debuggee as they come (`python -m
   debugpy.adapter`, Nagle on, pydevd writing header and body apart);
