@@ -358,6 +358,11 @@ class _StopDriver:
             self._threads = [tid, *(t for t in self._conv.stopped_threads() if t != tid)]
         self._step()
 
+    def _continued(self, _: object) -> None:
+        with self._lock:
+            if self._resume is None and self.waiting_for == "continue":  # no newer stop is being read
+                self.deadline = None
+
     def check(self) -> None:
         """Raise when the driver failed or the batch in flight is overdue (main thread)."""
         if self.error is not None:
@@ -377,7 +382,11 @@ class _StopDriver:
                 if not batch:
                     tid, self._resume, self.deadline = self._resume, None, None
                     if tid is not None:
-                        self._client.send("continue", {"threadId": tid})  # no wait: the next event says enough
+                        # Not waited for, but watched: a debugpy that never answers `continue`
+                        # (seen when threads start while others stop) is an error, not a hang.
+                        self.deadline = time.monotonic() + self._timeout
+                        self.waiting_for = "continue"
+                        self._client.send("continue", {"threadId": tid}).add_done_callback(self._continued)
                     return
                 self.deadline = time.monotonic() + self._timeout
                 self.waiting_for = ", ".join(sorted({cmd for cmd, _ in batch}))

@@ -9,7 +9,8 @@ requests that arrives in one read is answered in reverse order. MODE changes sto
 
 - `reorder`: nothing more (every batch answered in reverse order);
 - `silent`: variables requests are never answered;
-- `die`: the adapter exits when the first variables request of that stop arrives.
+- `die`: the adapter exits when the first variables request of that stop arrives;
+- `stuck`: the `continue` of that stop is never answered (debugpy's adapter waiting on pydevd).
 
 Every request's command goes to LOG, one line each, with the stop it came at.
 """
@@ -62,6 +63,8 @@ def answer(req: dict[str, Any]) -> dict[str, Any] | None:
         fid = args["frameId"]
         return {"scopes": [{"name": "Locals", "variablesReference": fid * 100, "presentationHint": "locals"},
                            {"name": "Globals", "variablesReference": fid * 100 + 1}]}
+    if command == "continue" and stop == 2 and MODE == "stuck":
+        return None
     if command == "variables":
         if stop == 2 and MODE == "silent":
             return None
@@ -82,7 +85,7 @@ def after(req: dict[str, Any]) -> None:
         event("thread", {"reason": "started", "threadId": 1})
         stop = 1
         event("stopped", {"reason": "breakpoint", "threadId": 1, "hitBreakpointIds": [0]})
-    elif command == "continue":
+    elif command == "continue" and not (stop == 2 and MODE == "stuck"):
         event("continued", {"threadId": 1, "allThreadsContinued": True})
         if stop < STOPS:
             stop += 1
