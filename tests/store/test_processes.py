@@ -30,15 +30,17 @@ with open_pipeline(sys.argv[1], limits=RateLimits(snapshots_per_s=None)) as p:
 @pytest.mark.timeout(120)
 def test_sigkill_mid_batch_leaves_a_sound_store(store_path) -> None:
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(store_path)], stdout=subprocess.PIPE, text=True)
-    sid = proc.stdout.readline().strip()
-    deadline = time.time() + 60
-    n = 0
-    while time.time() < deadline and n < 3000:  # let several batches commit, then kill mid-stream
-        time.sleep(0.05)
-        with sqlite3.connect(store_path) as c:
-            n = c.execute("SELECT count(*) FROM events WHERE session = ?", (sid,)).fetchone()[0]
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    try:
+        sid = proc.stdout.readline().strip()
+        deadline = time.time() + 90
+        n = 0
+        while time.time() < deadline and n < 3000:  # let several batches commit, then kill mid-stream
+            time.sleep(0.05)
+            with sqlite3.connect(store_path) as c:
+                n = c.execute("SELECT count(*) FROM events WHERE session = ?", (sid,)).fetchone()[0]
+    finally:  # SIGKILL mid-stream, also when the wait above failed: the writer never stops by itself
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
     assert n >= 3000
     with Store(store_path) as s:
         assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -150,20 +152,21 @@ def test_sessions_with_and_without_end_in_one_stream(store_path) -> None:
 def test_a_writer_that_died_unreaped_reads_as_interrupted(store_path) -> None:
     """A killed writer whose parent has not reaped it yet (a zombie) writes nothing more."""
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(store_path)], stdout=subprocess.PIPE, text=True)
-    sid = proc.stdout.readline().strip()
-    deadline = time.time() + 30
-    while time.time() < deadline and not _stored(store_path, sid):  # its first batch commits
-        time.sleep(0.05)
-    with Store(store_path) as s:
-        assert s.session(sid)["status"] == "active"
-    os.kill(proc.pid, signal.SIGKILL)
-    while time.time() < deadline and _state(proc.pid) != "Z":  # dead, not yet waited for
-        time.sleep(0.05)
-    try:
+    try:  # the writer never stops by itself: it is killed whatever happens here
+        sid = proc.stdout.readline().strip()
+        deadline = time.time() + 30
+        while time.time() < deadline and not _stored(store_path, sid):  # its first batch commits
+            time.sleep(0.05)
+        with Store(store_path) as s:
+            assert s.session(sid)["status"] == "active"
+        os.kill(proc.pid, signal.SIGKILL)
+        while time.time() < deadline + 30 and _state(proc.pid) != "Z":  # dead, not yet waited for
+            time.sleep(0.05)
         assert _state(proc.pid) == "Z"
         with Store(store_path) as s:
             assert s.session(sid)["status"] == "interrupted"
     finally:
+        proc.kill()
         proc.wait()
 
 
