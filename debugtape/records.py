@@ -12,7 +12,7 @@ from typing import Any
 
 __all__ = ["RECORD_KINDS", "SNAPSHOT_REASONS", "RecordError", "validate", "parse_rate"]
 
-RECORD_KINDS = ("start", "breakpoint", "snapshot", "sample", "note", "event", "end")
+RECORD_KINDS = ("start", "breakpoint", "snapshot", "sample", "note", "event", "end", "sync")
 SNAPSHOT_REASONS = (
     "breakpoint", "snappoint", "watchpoint", "step", "signal", "crash", "exception", "manual",
     "sample", "exit", "pause", "entry",
@@ -28,6 +28,9 @@ _REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "note": {"text": str},
     "event": {"type": str, "data": dict},
     "end": {},
+    # Not stored: once everything sent before it is committed, ingest creates the file at `path`
+    # (how `tape timeline` in gdb and lldb waits for its own latest events).
+    "sync": {"path": str},
 }
 
 

@@ -44,6 +44,9 @@ def ingest_stream(stream: Any, db: Path, *, dap: bool = False, cwd: str | None =
     def feed(record: Any) -> None:
         nonlocal pipeline
         validate(record)
+        if record["kind"] == "sync":
+            _sync(writer, record["path"])
+            return
         if pipeline.ended:
             if pipeline.session_id:
                 sessions.append(pipeline.session_id)
@@ -87,6 +90,18 @@ def ingest_stream(stream: Any, db: Path, *, dap: bool = False, cwd: str | None =
     if pipeline.session_id:
         sessions.append(pipeline.session_id)
     return sessions
+
+
+def _sync(writer: Any, path: str) -> None:
+    """Commit everything fed so far, then create the (empty) file `path` to say so."""
+    from debugtape.records import RecordError
+
+    writer.flush(30)
+    try:
+        with open(path, "x"):
+            pass
+    except OSError as exc:
+        raise RecordError(f"sync: cannot create {path}: {exc.strerror}") from exc
 
 
 @click.command("ingest")

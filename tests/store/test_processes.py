@@ -178,3 +178,35 @@ def _state(pid: int) -> str:
 def _stored(path, sid: str) -> bool:
     with sqlite3.connect(path) as c:
         return c.execute("SELECT count(*) FROM sessions WHERE id = ?", (sid,)).fetchone()[0] > 0
+
+
+@pytest.mark.timeout(120)
+def test_a_sync_record_answers_once_everything_before_it_is_committed(store_path, tmp_path) -> None:
+    """What `tape timeline` relies on: ingest creates the sync file only after committing."""
+    proc = subprocess.Popen([sys.executable, "-m", "debugtape", "ingest", "--db", str(store_path)],
+                            stdin=subprocess.PIPE, text=True)
+    marker = tmp_path / "committed"
+    try:
+        assert proc.stdin
+        lines = [{"kind": "start", "name": "synced", "tool": "gdb"}]
+        lines += [{"kind": "note", "text": f"note {i}"} for i in range(500)]
+        lines.append({"kind": "sync", "path": str(marker)})
+        proc.stdin.write("".join(json.dumps(r) + "\n" for r in lines))
+        proc.stdin.flush()  # and keep the input open: the session goes on
+        deadline = time.time() + 60
+        while not marker.exists() and time.time() < deadline:
+            time.sleep(0.01)
+        assert marker.exists() and marker.read_bytes() == b""
+        with sqlite3.connect(store_path) as c:
+            notes = c.execute("SELECT count(*) FROM events WHERE type = 'note'").fetchone()[0]
+        assert notes == 500
+        assert proc.poll() is None
+        proc.stdin.write(json.dumps({"kind": "end"}) + "\n")
+        proc.stdin.close()
+        assert proc.wait(60) == 0
+    finally:
+        proc.kill()
+        proc.wait()
+    with Store(store_path) as s:
+        assert s.sessions()[0]["status"] == "completed"
+        assert not any(e.event.type == "sync" for e in s.events())

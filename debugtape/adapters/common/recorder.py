@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -255,7 +257,7 @@ class Recorder:
         if self.session is None:
             raise TapeError("no session yet; `tape start` first")
         if self.sink is not None:
-            self.sink.flush()
+            self._sync()
         cmd = debugtape_command(["timeline", "--session", self.session, "--limit", str(limit)])
         if self.db:
             cmd += ["--db", self.db]
@@ -269,6 +271,20 @@ class Recorder:
                 if not not_yet or time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+    def _sync(self, timeout: float = 10.0) -> None:
+        """Wait until ingest has committed every record sent so far (a `sync` record)."""
+        assert self.sink is not None
+        folder = tempfile.mkdtemp(prefix="debugtape-sync-")
+        marker = os.path.join(folder, "committed")  # empty: ingest only creates it
+        try:
+            self.sink.send({"kind": "sync", "path": marker})
+            self.sink.flush()
+            deadline = time.monotonic() + timeout
+            while not os.path.exists(marker) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def restore_commands(self, session: str | None = None) -> list[str]:
         """The debugger commands that recreate a session's breakpoints (`debugtape breakpoints`)."""
