@@ -59,11 +59,13 @@ class Store(Queries):
         write_batch(self.conn, str(self.path), events)
 
     def background_writer(
-        self, max_batch: int = 2000, on_error: Callable[[StoreError], None] | None = None
+        self, max_batch: int = 2000, on_error: Callable[[StoreError], None] | None = None,
+        max_backlog: int = 20_000,
     ) -> BackgroundWriter:
         """A writer thread on its own connection (SQLite connections are not shared across threads)."""
         conn = connect(self.path)
-        return BackgroundWriter(conn, str(self.path), max_batch=max_batch, on_error=on_error)
+        return BackgroundWriter(conn, str(self.path), max_batch=max_batch, on_error=on_error,
+                                max_backlog=max_backlog)
 
     def mark_interrupted(self, session: str) -> None:
         try:

@@ -203,10 +203,15 @@ _STOP = object()
 
 
 class BackgroundWriter:
-    """Batches emitted events and commits them from a thread, so emit() never waits on the disk.
+    """Batches emitted events and commits them from a thread, so emit() does not wait on the disk.
 
     On a store error (disk full, locked) the batch is kept and retried with backoff: nothing
     emitted is dropped while the process lives. `on_error` hears each new failure once.
+
+    The backlog is bounded: past `max_backlog` uncommitted events, emit() sleeps until the
+    writer has caught up by half. Memory stays bounded, and a producer that never waits would
+    otherwise starve the writer thread of the GIL (every SQLite step hands it over and takes it
+    back) until commits crawl.
     """
 
     def __init__(
@@ -215,10 +220,13 @@ class BackgroundWriter:
         path: str,
         max_batch: int = 2000,
         on_error: Callable[[StoreError], None] | None = None,
+        max_backlog: int = 20_000,
     ) -> None:
         self._conn = conn
         self._path = path
         self._max = max_batch
+        self._max_backlog = max_backlog
+        self.waits = 0  # how often emit() waited for the writer to catch up
         self._on_error = on_error
         self._q: queue.SimpleQueue[object] = queue.SimpleQueue()
         self.committed = 0
@@ -228,6 +236,13 @@ class BackgroundWriter:
 
     def emit(self, event: RedactedEvent) -> None:
         self._q.put(event)
+        if self._q.qsize() > self._max_backlog:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        self.waits += 1
+        while self._q.qsize() > self._max_backlog // 2 and self._thread.is_alive():
+            time.sleep(0.001)
 
     def flush(self, timeout: float | None = None) -> None:
         """Block until every event emitted before this call is committed (or raise the store error)."""

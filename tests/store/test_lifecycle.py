@@ -41,6 +41,21 @@ def test_ten_emitted_events_commit_as_ten_sequential_records(store_path) -> None
     assert ids == sorted(ids)
 
 
+def test_a_producer_faster_than_the_disk_waits_for_a_bounded_backlog(store_path) -> None:
+    r = Redactor()
+    evs = [redact_event(Event("session_started", "fast", {"name": "x"}, seq=1), r)]
+    evs += [redact_event(Event("note", "fast", {"text": f"n{i}"}, seq=i), r) for i in range(2, 5002)]
+    with Store(store_path) as s:
+        w = s.background_writer(max_batch=50, max_backlog=100)
+        peak = 0
+        for e in evs:  # a tight loop: nothing here ever waits on its own
+            w.emit(e)
+            peak = max(peak, w._q.qsize())
+        w.close()
+        assert w.waits > 0 and peak <= 101
+        assert [e.event.seq for e in s.iter_session_events("fast")] == list(range(1, 5002))
+
+
 def test_the_store_accepts_only_redacted_events(store_path) -> None:
     with pytest.raises(TypeError):
         RedactedEvent(Event("note", "s", {"text": "x"}, seq=1), {})
