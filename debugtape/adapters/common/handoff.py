@@ -159,20 +159,22 @@ class LineWriter:
             self._queued += len(chunk)
         return chunk, count
 
-    def flush(self, timeout: float = 5.0) -> None:
-        """Wait until everything sent so far has been written."""
+    def _queue_gathered(self) -> None:
+        """Queue the records a batching writer has gathered (behind everything queued before)."""
         gathered = self._take_stale(stale_only=False)
         if gathered is not None:
             self._queue.put(gathered)
+
+    def flush(self, timeout: float = 5.0) -> None:
+        """Wait until everything sent so far has been written."""
+        self._queue_gathered()
         done = threading.Event()
         self._queue.put(done)
         done.wait(timeout)
 
     def close(self, timeout: float = 30.0) -> int | None:
         """Write what is queued, then close the stream (the reader sees end of input)."""
-        gathered = self._take_stale(stale_only=False)
-        if gathered is not None:
-            self._queue.put(gathered)
+        self._queue_gathered()
         self._queue.put(_STOP)
         self._thread.join(timeout)
         return None if self.failed else 0
