@@ -99,7 +99,18 @@ async function scenario(): Promise<void> {
   const snaps = (await api.timeline.getChildren(sessions)).filter((n) => n.kind === "snapshot") as Extract<TimelineNode, { kind: "snapshot" }>[];
   const snap = snaps.find((n) => n.snapshot.line === spec.line);
   if (!snap) throw new Error(`no snapshot at line ${spec.line} in the Timeline: ${JSON.stringify(snaps.map((s) => s.snapshot))}`);
-  await api.treeView.reveal(sessions, { expand: true, select: false, focus: true });
+  // A refresh (a session just closed) clears VS Code's tree cache; a reveal racing the view's own
+  // fetch of the root can then register a session twice inside VS Code and reject. Try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await api.treeView.reveal(sessions, { expand: true, select: false, focus: true });
+      break;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      log(`reveal attempt ${attempt} failed (${err instanceof Error ? err.message : String(err)}); retrying`);
+      await new Promise((r) => setTimeout(r, 700));
+    }
+  }
 
   await vscode.commands.executeCommand("debugtape.openSnapshot", snap.snapshot.id);
   const editors = vscode.window.visibleTextEditors;
