@@ -77,6 +77,9 @@ def new_session_id() -> str:
     return secrets.token_hex(8)
 
 
+_CHECKED_TYPES: set[str] = set()  # event types already found to be snake case
+
+
 @dataclass(frozen=True)
 class Event:
     """One stored event. `data` holds the type's fields (see EVENT_TYPES) as JSON values."""
@@ -90,8 +93,11 @@ class Event:
     visibility: str = "private"
 
     def __post_init__(self) -> None:
-        if not self.type or not self.type.replace("_", "").isalnum() or self.type.lower() != self.type:
-            raise ValueError(f"event type must be snake case: {self.type!r}")
+        if self.type not in _CHECKED_TYPES:
+            if not self.type or not self.type.replace("_", "").isalnum() or self.type.lower() != self.type:
+                raise ValueError(f"event type must be snake case: {self.type!r}")
+            if len(_CHECKED_TYPES) < 10_000:  # types seen are few; never grow without bound
+                _CHECKED_TYPES.add(self.type)
         if self.visibility not in VISIBILITIES:
             raise ValueError(f"visibility must be one of {VISIBILITIES}: {self.visibility!r}")
 
