@@ -1,7 +1,73 @@
-"""Boot of a debuggee under debugpy with TCP_NODELAY (runs as a script; standard library only)."""
+"""Boot of a debuggee under debugpy with fast sockets (runs as a script; standard library only).
+
+Usage: python _boot_debuggee.py [--switch-interval=S] [--parent=PID] [-X OPT]... <debugpy dir> ARGS...
+
+- TCP_NODELAY on every socket (see `_debugtape_fast_sockets`).
+- pydevd's suspended thread takes one queued command per wake-up and then clears its wake-up
+  event: when two requests for a stopped thread arrive together (pipelined `variables`), the
+  second waits for pydevd's 0.2 s poll. The event it waits on is wrapped so that a wait with
+  commands still queued returns at once (`_drain_queued_commands`). No effect on a client that
+  sends one request at a time (debugpy's adapter does).
+- `--switch-interval=S`: the GIL switch interval (pause sampling, see record.py).
+- `--parent=PID` (debugtape started the program itself, without debugpy's launcher): a process
+  group of its own, as debugpy's launcher gives it (Ctrl-C reaches debugtape, which ends the
+  program through pydevd), and on Linux the program is killed when PID dies.
+"""
 
 import os
 import sys
+from typing import Any
+
+
+def _drain_queued_commands(pydevd: Any) -> None:
+    cls: Any = getattr(pydevd, "PyDB", None)
+    get = getattr(cls, "get_internal_queue_and_event", None)
+    if get is None:  # another pydevd: leave it as it is
+        return
+
+    class QueueAwareEvent:
+        """The thread's wake-up event; `wait` returns at once while commands are queued."""
+
+        __slots__ = ("_queue", "_event")
+
+        def __init__(self, queue: Any, event: Any) -> None:
+            self._queue, self._event = queue, event
+
+        def set(self) -> None:
+            self._event.set()
+
+        def clear(self) -> None:
+            self._event.clear()
+
+        def is_set(self) -> bool:
+            return bool(self._event.is_set())
+
+        def wait(self, timeout: Any = None) -> bool:
+            # A command queued before the last clear() is still in the queue here, and one
+            # queued after it has set the event: none waits for the poll.
+            if not self._queue.empty():
+                return True
+            return bool(self._event.wait(timeout))
+
+    def get_internal_queue_and_event(self: Any, thread_id: Any) -> Any:
+        queue, event = get(self, thread_id)
+        return queue, QueueAwareEvent(queue, event)
+
+    cls.get_internal_queue_and_event = get_internal_queue_and_event
+
+
+def _die_with(parent: int) -> None:
+    os.setpgrp()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
 
 
 def _run() -> None:
@@ -9,16 +75,30 @@ def _run() -> None:
 
     _debugtape_fast_sockets.install()
     args = sys.argv[1:]
-    if args and args[0].startswith("--switch-interval="):
-        # Pause sampling needs pydevd's reader thread to get the GIL from a busy program
-        # quickly; the default 5 ms interval makes each pause wait several of those.
-        sys.setswitchinterval(float(args[0].split("=", 1)[1]))
+    while args and args[0].startswith("--") and "=" in args[0]:
+        name, value = args[0][2:].split("=", 1)
+        if name == "switch-interval":
+            # Pause sampling needs pydevd's reader thread to get the GIL from a busy program
+            # quickly; the default 5 ms interval makes each pause wait several of those.
+            sys.setswitchinterval(float(value))
+        elif name == "parent":
+            _die_with(int(value))
         args = args[1:]
     while args[:1] == ["-X"]:  # the launcher's `-X frozen_modules=off`, already applied by us
         args = args[2:]
+    # What debugpy's __main__ does when run as `python <debugpy dir>`: import debugpy from the
+    # directory above, then drop that entry. Done here so pydevd can be fixed before it runs.
+    sys.path[0] = os.path.join(args[0], "..")
+    try:
+        import debugpy.server  # noqa: F401  (puts debugpy's own pydevd on the path)
+        import pydevd
+    except ImportError:
+        sys.path[0] = args[0]  # debugpy's __main__ tries again, and says what is wrong
+    else:
+        _drain_queued_commands(pydevd)
+        del sys.path[0]
     main = os.path.join(args[0], "__main__.py")
     sys.argv = args
-    sys.path[0] = args[0]
     with open(main, "rb") as f:
         code = compile(f.read(), main, "exec")
     exec(code, {"__name__": "__main__", "__file__": main, "__builtins__": __builtins__})

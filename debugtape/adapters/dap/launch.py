@@ -4,6 +4,9 @@ debugpy's sockets leave Nagle's algorithm on and pydevd writes a message's heade
 two writes, so the body waits for the peer's delayed ACK (~40 ms). Both the adapter process and
 the debuggee therefore start through a few lines of boot code that set TCP_NODELAY on every TCP
 socket they connect or accept, then run debugpy exactly as it would have run.
+
+`debuggee_command` is the program started without debugpy's adapter and launcher: debugpy's
+server inside it (pydevd, which speaks DAP itself) connects straight back to debugtape.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["adapter_command", "launch_arguments", "split_program", "fast_debugpy_command", "describe"]
+__all__ = ["adapter_command", "debuggee_command", "launch_arguments", "split_program", "fast_debugpy_command",
+           "describe"]
 
 # The launcher runs: python [pythonArgs] -X frozen_modules=off <debugpy dir> --connect ... target.
 # pythonArgs name this boot file, which sets TCP_NODELAY and then runs debugpy's __main__ as
@@ -30,6 +34,24 @@ def adapter_command(python: str | None = None, nodelay: bool = True) -> list[str
     if nodelay:
         return [exe, "-Xfrozen_modules=off", ADAPTER_BOOT, "-m", "debugpy.adapter"]
     return [exe, "-Xfrozen_modules=off", "-m", "debugpy.adapter"]
+
+
+def debuggee_command(program: Sequence[str], address: tuple[str, int], token: str, cwd: str | None = None,
+                     python: str | None = None, switch_interval: float | None = None,
+                     parent: int | None = None) -> list[str]:
+    """The program under debugpy's server, connecting to `address` (what debugpy's launcher runs,
+    through the boot of `DEBUGGEE_BOOT`). pydevd proves it is this program by answering
+    `pydevdAuthorize` with `token`; `parent` is the pid it dies with."""
+    import debugpy
+
+    target, args = split_program(program, cwd)
+    boot = [f"--switch-interval={switch_interval}"] if switch_interval else []
+    if parent is not None:
+        boot.append(f"--parent={parent}")
+    return [python or sys.executable, "-Xfrozen_modules=off", DEBUGGEE_BOOT, *boot,
+            os.path.dirname(debugpy.__file__), "--connect", f"{address[0]}:{address[1]}",
+            "--configure-subProcess", "False", "--configure-qt", "none", "--adapter-access-token", token,
+            *([target["program"]] if "program" in target else ["-m", target["module"]]), *args]
 
 
 def fast_debugpy_command(command: Sequence[str]) -> list[str] | None:
@@ -74,8 +96,10 @@ def split_program(program: Sequence[str], cwd: str | None = None) -> tuple[dict[
 def launch_arguments(program: Sequence[str], cwd: str | None = None, nodelay: bool = True,
                      just_my_code: bool = False, env: Mapping[str, str] | None = None,
                      python: str | None = None, stop_on_entry: bool = False,
-                     switch_interval: float | None = None) -> dict[str, Any]:
-    """The `launch` request arguments for debugpy."""
+                     switch_interval: float | None = None, redirect_output: bool = True) -> dict[str, Any]:
+    """The `launch` request arguments for debugpy (pydevd takes the same, ignoring what is its
+    adapter's and launcher's). `redirect_output=False`: the program writes to its own stdout and
+    stderr, not through `output` events."""
     target, args = split_program(program, cwd)
     exe = python or sys.executable
     launch: dict[str, Any] = {
@@ -85,7 +109,7 @@ def launch_arguments(program: Sequence[str], cwd: str | None = None, nodelay: bo
         "console": "internalConsole",
         # The program's output comes back as `output` events, which the recorder prints (it is
         # not recorded: a program's output is not debugger state and may hold anything).
-        "redirectOutput": True,
+        "redirectOutput": redirect_output,
         "justMyCode": just_my_code,
         # Child processes would need a second DAP session each; refuse them explicitly.
         "subProcess": False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import queue
+import socket
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -12,7 +13,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import IO, Any, BinaryIO
 
-from debugtape.adapters.dap.transport import Frame, FrameError, MessageWriter, read_frames
+from debugtape.adapters.dap.transport import ByteSink, Frame, FrameError, MessageWriter, read_frames
 from debugtape.errors import AdapterError
 
 __all__ = [
@@ -20,10 +21,12 @@ __all__ = [
     "DapClient",
     "DapError",
     "DapTimeout",
+    "Observer",
     "is_event",
     "is_request",
     "is_response",
     "log_bad_frame",
+    "wait",
     "when_all",
 ]
 
@@ -84,7 +87,7 @@ class DapClient:
     returns True the event is consumed and not queued (no wake-up of a thread waiting on `events`).
     """
 
-    def __init__(self, reader: IO[bytes], writer: IO[bytes], observer: Observer | None = None,
+    def __init__(self, reader: IO[bytes] | socket.socket, writer: ByteSink, observer: Observer | None = None,
                  name: str = "adapter", redact_text: Callable[[str], str] | None = None) -> None:
         self.name = name
         self.events: queue.SimpleQueue[dict[str, Any] | None] = queue.SimpleQueue()

@@ -1,9 +1,12 @@
-"""`debugtape record --python`: run a program under debugpy's adapter and record every stop.
+"""`debugtape record --python`: run a program under debugpy and record every stop.
 
-The recorder is an ordinary DAP client: it launches `python -m debugpy.adapter` over stdio (with
-the TCP_NODELAY boot of `launch.py`), performs the handshake in the order debugpy needs, and at
-each breakpoint, snappoint or exception fetches exactly what `DapConverter.plan` says is missing,
-then continues. Sampling uses py-spy when present and permitted, else DAP pause requests.
+The recorder is an ordinary DAP client. It starts the program under debugpy's server and talks
+DAP to it directly (`direct.py`: no adapter process in between), or, with `direct=False` (and
+`DEBUGTAPE_DEBUGPY_ADAPTER=1`), through `python -m debugpy.adapter` over stdio, as an editor
+does. Either way with the TCP_NODELAY boot of `launch.py`. It performs the handshake in the order
+debugpy needs, and at each breakpoint, snappoint or exception fetches exactly what
+`DapConverter.plan` says is missing, then continues. Sampling uses py-spy when present and
+permitted, else DAP pause requests.
 
 A stop is read by `_StopDriver` on the client's reader thread: each batch of requests goes out in
 one write, the next batch as soon as the last reply of the one before is in, and `continue` as
@@ -16,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+import subprocess
 import sys
 import threading
 import time
@@ -24,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from debugtape.adapters.common.options import RecordOptions, split_condition
+from debugtape.adapters.dap import direct as direct_mod
 from debugtape.adapters.dap.convert import DapConverter
 from debugtape.adapters.dap.launch import adapter_command, describe, launch_arguments, split_program
 from debugtape.adapters.dap.protocol import DapClient, DapError, DapTimeout, when_all
@@ -39,6 +44,8 @@ HANDSHAKE_TIMEOUT = 30.0  # debugpy starts a launcher and the debuggee before `i
 REQUEST_TIMEOUT = 15.0
 PAUSE_SWITCH_INTERVAL = 0.0005  # the debuggee's GIL switch interval while pause-sampling
 WATCH_INTERVAL = 0.5  # how often the main thread looks at the deadline of a stop being read
+EXIT_GRACE = 5.0  # direct: how long the program may take to exit once debugpy in it has gone
+ADAPTER = "debugpy's adapter"
 _DRIVER_FAILED = "debugtape/stop-driver-failed"  # an event the driver queues to wake the main thread
 CHILDREN_NOTE = ("child processes are not recorded: debugtape runs debugpy with subProcess=false; "
                  "record a child with its own `debugtape record --python`")
@@ -89,9 +96,16 @@ class HeadlessRecorder:
     """One recording run; `run(feed)` returns when the program has ended."""
 
     def __init__(self, opts: RecordOptions, nodelay: bool = True, bounds: CaptureBounds | None = None,
-                 python: str | None = None) -> None:
+                 python: str | None = None, direct: bool | None = None) -> None:
+        """`nodelay=False`: debugpy as it comes (its adapter, no TCP fixes): the benchmark's plain
+        client. `direct`: without debugpy's adapter process (default: with `nodelay`, unless
+        DEBUGTAPE_DEBUGPY_ADAPTER=1)."""
         self.opts = opts
         self.nodelay = nodelay
+        if direct is None:
+            direct = nodelay and os.environ.get("DEBUGTAPE_DEBUGPY_ADAPTER", "0") in ("", "0")
+        self.direct = direct
+        self.peer = direct_mod.PEER if direct else ADAPTER  # who answers, in error messages
         self.cwd = opts.cwd or os.getcwd()
         self.python = python or sys.executable
         split_program(opts.program, self.cwd)  # fails early, before any process starts, on a bad target
@@ -133,16 +147,22 @@ class HeadlessRecorder:
         def observe(direction: str, msg: Mapping[str, Any]) -> None:
             sink.put(conv.observe(direction, msg))
 
-        command = adapter_command(self.python, nodelay=self.nodelay)
-        log.info("starting the debug adapter: %s", describe(command))
-        client, proc = DapClient.spawn(command, observer=observe, cwd=self.cwd)
-        driver = self._driver = _StopDriver(client, conv, REQUEST_TIMEOUT)
+        if self.direct:
+            client, proc = direct_mod.start(self.opts.program, self.cwd, os.environ, self.python, self.opts.quiet,
+                                            observer=observe, switch_interval=self._switch_interval())
+        else:
+            command = adapter_command(self.python, nodelay=self.nodelay)
+            log.info("starting the debug adapter: %s", describe(command))
+            client, proc = DapClient.spawn(command, observer=observe, cwd=self.cwd)
+        driver = self._driver = _StopDriver(client, conv, REQUEST_TIMEOUT, self.peer)
         client.on_event = driver.on_event
         pyspy: PySpySampler | None = None
         finished = False
         try:
             self._handshake(client)
             pyspy = self._loop(client)
+            if self.direct:
+                self._reap(proc)
             finished = True
         except KeyboardInterrupt:
             sink.put(conv.finish("killed"))
@@ -170,8 +190,25 @@ class HeadlessRecorder:
         if sink.failed:
             raise DapError(f"recording failed: {sink.failed}")
         if not self._terminated:
-            raise DapError("debugpy's adapter exited before the program ended (it crashed or was killed); "
-                           "what was read until then is recorded, and the session is marked interrupted")
+            gone = ("closed its connection while the program ran on (the program was stopped)" if self.direct
+                    else "exited before the program ended (it crashed or was killed)")
+            raise DapError(f"{self.peer} {gone}; what was read until then is recorded, and the session is "
+                           "marked interrupted")
+
+    def _switch_interval(self) -> float | None:
+        return PAUSE_SWITCH_INTERVAL if self.converter.pause_is_sample else None
+
+    def _reap(self, proc: subprocess.Popen[bytes]) -> None:
+        """Direct: the connection to debugpy in the program has ended; so must the program.
+        Its exit code is the session's (no adapter reports it)."""
+        try:
+            code = proc.wait(EXIT_GRACE)
+        except subprocess.TimeoutExpired:  # running on without its debugger: stopped, and run() says so
+            proc.kill()
+            proc.wait()
+            return
+        self.exit_code = direct_mod.exit_status(code)
+        self._terminated = True
 
     # -- the handshake debugpy needs: initialize, launch (no wait), initialized, breakpoints,
     # configurationDone, and only then the launch response.
@@ -187,9 +224,10 @@ class HeadlessRecorder:
         just_my_code = opts.exceptions == "raised"
         # The environment is passed explicitly (it is what the program inherits anyway) so the
         # session records it; the pipeline redacts it like everything else.
+        # Direct, the program's output goes straight to debugtape's stdout and stderr.
         launched = client.send("launch", launch_arguments(
             opts.program, cwd=self.cwd, nodelay=self.nodelay, just_my_code=just_my_code, python=self.python,
-            env=dict(os.environ), switch_interval=PAUSE_SWITCH_INTERVAL if self.converter.pause_is_sample else None))
+            env=dict(os.environ), switch_interval=self._switch_interval(), redirect_output=not self.direct))
         deadline = time.monotonic() + HANDSHAKE_TIMEOUT
         while True:
             if launched.done() and launched.exception() is not None:
@@ -254,13 +292,15 @@ class HeadlessRecorder:
             elif name == "exited":
                 self.exit_code = int(body.get("exitCode") or 0)
             elif name == "terminated":
-                self._terminated = True
+                self._terminated = not self.direct  # direct: once the process has exited (`_reap`)
                 self._disconnect(client, terminate=False)
                 return pyspy
             main_thread = main_thread or driver.first_thread
             if period is not None and pyspy is None and pauses_sent <= driver.pauses and time.monotonic() >= next_sample \
                     and main_thread and not conv.stopped_threads():
-                client.send("pause", {"threadId": main_thread})
+                # debugpy's adapter makes every pause "*" (all threads), as pydevd needs for a
+                # sample of every thread's stack; direct, it is asked for.
+                client.send("pause", {"threadId": "*" if self.direct else main_thread})
                 pauses_sent = driver.pauses + 1
                 next_sample = max(next_sample + period, time.monotonic())
 
@@ -313,10 +353,11 @@ class _StopDriver:
     requests; `error` is an exception the driver met (it then queues a `_DRIVER_FAILED` event).
     """
 
-    def __init__(self, client: DapClient, converter: DapConverter, timeout: float) -> None:
+    def __init__(self, client: DapClient, converter: DapConverter, timeout: float, peer: str = ADAPTER) -> None:
         self._client = client
         self._conv = converter
         self._timeout = timeout
+        self._peer = peer
         self._lock = threading.RLock()
         self._threads: list[int] = []  # stopped threads still to read, in order
         self._resume: int | None = None  # the thread `continue` names once they are read
@@ -369,7 +410,7 @@ class _StopDriver:
             raise self.error
         deadline = self.deadline
         if deadline is not None and time.monotonic() > deadline:
-            raise DapTimeout(f"no response from debugpy's adapter within {self._timeout:g} s to "
+            raise DapTimeout(f"no response from {self._peer} within {self._timeout:g} s to "
                              f"{self.waiting_for} while the program was stopped; what was read so far is "
                              f"recorded", self.waiting_for.split(", ")[0] or None)
 

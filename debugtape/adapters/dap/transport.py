@@ -13,9 +13,10 @@ import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 __all__ = [
+    "ByteSink",
     "Frame",
     "FrameError",
     "FrameParser",
@@ -179,10 +180,20 @@ def read_frames(stream: IO[bytes] | socket.socket, chunk: int = 65536) -> Iterat
         yield from parser.feed(data)
 
 
+class ByteSink(Protocol):
+    """What `MessageWriter` writes to: a binary stream, or a socket's writer."""
+
+    def write(self, data: bytes, /) -> int | None: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class MessageWriter:
     """Thread-safe framed writer; each message is one write and one flush."""
 
-    def __init__(self, stream: IO[bytes], on_error: Callable[[Exception], None] | None = None) -> None:
+    def __init__(self, stream: ByteSink, on_error: Callable[[Exception], None] | None = None) -> None:
         self._stream = stream
         self._lock = threading.Lock()
         self._on_error = on_error

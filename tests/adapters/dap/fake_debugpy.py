@@ -1,15 +1,19 @@
-"""A stand-in for debugpy's adapter for the recorder's failure tests (standard library only).
+"""A stand-in for debugpy for the recorder's failure tests (standard library only).
 
-    python fake_debugpy.py MODE LOG [STOPS]
+    python fake_debugpy.py MODE LOG [STOPS]                    # debugpy's adapter, on stdio
+    python fake_debugpy.py MODE LOG STOPS --connect HOST:PORT --adapter-access-token T
+                                                               # debugpy in the program (pydevd)
 
 It does debugpy's handshake, then stops STOPS times (default 4) at `f` called from `<module>`,
 answering stackTrace, scopes and variables as debugpy does (a frame id read as a variables
-reference gives that frame's locals), and ends with exited and terminated. Each batch of
-requests that arrives in one read is answered in reverse order. MODE changes stop 2:
+reference gives that frame's locals), and ends with exited and terminated (the adapter) or
+terminated and exit code 0 (pydevd). As pydevd it connects to HOST:PORT, answers
+`pydevdAuthorize` with T, and answers `launch` at once. Each batch of requests that arrives in
+one read is answered in reverse order. MODE changes stop 2:
 
 - `reorder`: nothing more (every batch answered in reverse order);
 - `silent`: variables requests are never answered;
-- `die`: the adapter exits when the first variables request of that stop arrives;
+- `die`: the process exits (code 3) when the first variables request of that stop arrives;
 - `stuck`: the `continue` of that stop is never answered (debugpy's adapter waiting on pydevd).
 
 Every request's command goes to LOG, one line each, with the stop it came at.
@@ -19,14 +23,23 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 from typing import Any
 
-from adapter_wire import send  # beside this file: sys.path[0] when run as a script
+from adapter_wire import send, use  # beside this file: sys.path[0] when run as a script
 
 MODE, LOG = sys.argv[1], sys.argv[2]
 STOPS = int(sys.argv[3]) if len(sys.argv) > 3 else 4
+PYDEVD = "--connect" in sys.argv
 stop = 0
+inp = sys.stdin.buffer.fileno()
+if PYDEVD:
+    host, port = sys.argv[sys.argv.index("--connect") + 1].rsplit(":", 1)
+    TOKEN = sys.argv[sys.argv.index("--adapter-access-token") + 1]
+    conn = socket.create_connection((host, int(port)))
+    use(conn.makefile("wb"))
+    inp = conn.fileno()
 
 
 def event(name: str, body: dict[str, Any] | None = None) -> None:
@@ -47,11 +60,13 @@ def local_vars(frame_id: int) -> list[dict[str, Any]]:
 def answer(req: dict[str, Any]) -> dict[str, Any] | None:
     """The response body, or None for no response (yet)."""
     command, args = req["command"], req.get("arguments") or {}
+    if command == "pydevdAuthorize":
+        return {"clientAccessToken": TOKEN}
     if command == "initialize":
         return {"supportsConfigurationDoneRequest": True, "supportsExceptionInfoRequest": True}
     if command == "launch":
         event("initialized")
-        return None  # debugpy answers launch after configurationDone
+        return {} if PYDEVD else None  # debugpy's adapter answers launch after configurationDone
     if command == "setBreakpoints":
         return {"breakpoints": [{"id": i, "verified": True, "line": bp["line"]}
                                 for i, bp in enumerate(args.get("breakpoints") or [])]}
@@ -80,7 +95,8 @@ def after(req: dict[str, Any]) -> None:
     global stop
     command = req["command"]
     if command == "configurationDone":
-        send({"type": "response", "request_seq": launch_seq, "command": "launch", "success": True, "body": {}})
+        if not PYDEVD:
+            send({"type": "response", "request_seq": launch_seq, "command": "launch", "success": True, "body": {}})
         event("process", {"name": "/prog.py", "systemProcessId": os.getpid(), "startMethod": "launch"})
         event("thread", {"reason": "started", "threadId": 1})
         stop = 1
@@ -91,13 +107,13 @@ def after(req: dict[str, Any]) -> None:
             stop += 1
             event("stopped", {"reason": "breakpoint", "threadId": 1, "hitBreakpointIds": [0]})
         else:
-            event("exited", {"exitCode": 0})
+            if not PYDEVD:
+                event("exited", {"exitCode": 0})
             event("terminated")
 
 
 launch_seq = 0
 buf = b""
-inp = sys.stdin.buffer.fileno()
 with open(LOG, "a") as log:
     while True:
         data = os.read(inp, 65536)

@@ -189,19 +189,33 @@ def test_attach_is_refused_clearly(store_path: Path) -> None:
         record(RecordOptions(program=[], db=store_path, attach=1234))
 
 
-# -- the recorder against a stand-in adapter: replies out of order, never, or from a dead adapter --
+# -- the recorder against a stand-in debugpy: replies out of order, never, or from a dead process --
+# Both ways of reaching debugpy: straight to its server in the program (`direct`, the default) and
+# through its adapter process.
 
 FAKE = Path(__file__).with_name("fake_debugpy.py")
+PEERS = {"direct": "debugpy in the program", "adapter": "debugpy's adapter"}
+
+
+@pytest.fixture(params=sorted(PEERS))
+def way(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 def record_with_fake(mode: str, tmp_path: Path, store_path: Path, monkeypatch: pytest.MonkeyPatch,
-                     stops: int = 4) -> tuple[str | None, BaseException | None, list[str]]:
+                     way: str = "direct", stops: int = 4) -> tuple[str | None, BaseException | None, list[str]]:
     """Record a 'program' under fake_debugpy.py: (session id, the error raised, requests seen)."""
+    from debugtape.adapters.dap import direct as direct_mod
     from debugtape.adapters.dap import record as record_mod
 
     log = tmp_path / "requests.log"
-    monkeypatch.setattr(record_mod, "adapter_command",
-                        lambda python=None, nodelay=True: [sys.executable, str(FAKE), mode, str(log), str(stops)])
+    fake = [sys.executable, str(FAKE), mode, str(log), str(stops)]
+    if way == "direct":
+        monkeypatch.setattr(direct_mod, "debuggee_command", lambda program, address, token, **_: [
+            *fake, "--connect", f"{address[0]}:{address[1]}", "--adapter-access-token", token])
+    else:
+        monkeypatch.setenv("DEBUGTAPE_DEBUGPY_ADAPTER", "1")
+        monkeypatch.setattr(record_mod, "adapter_command", lambda python=None, nodelay=True: fake)
     monkeypatch.setattr(record_mod, "REQUEST_TIMEOUT", 1.0)
     monkeypatch.setattr(record_mod, "WATCH_INTERVAL", 0.1)
     line = mark_line(FIXTURES / "loop.py", "hit")
@@ -232,8 +246,8 @@ def frames_and_locals(db: Path, session: str) -> list[list[tuple[str, Any]]]:
 
 @pytest.mark.timeout(60)
 def test_replies_in_reverse_order_give_every_snapshot_whole(tmp_path: Path, store_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    sid, error, requests = record_with_fake("reorder", tmp_path, store_path, monkeypatch)
+                                                           monkeypatch: pytest.MonkeyPatch, way: str) -> None:
+    sid, error, requests = record_with_fake("reorder", tmp_path, store_path, monkeypatch, way)
     assert error is None and sid is not None
     assert frames_and_locals(store_path, sid) == [
         [("f", {"i": n}), ("<module>", {"total": n * 10})] for n in range(1, 5)]
@@ -248,10 +262,10 @@ def test_replies_in_reverse_order_give_every_snapshot_whole(tmp_path: Path, stor
 
 @pytest.mark.timeout(60)
 def test_a_reply_that_never_comes_is_a_clear_error_and_loses_nothing(tmp_path: Path, store_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    sid, error, _ = record_with_fake("silent", tmp_path, store_path, monkeypatch)
+                                                                     monkeypatch: pytest.MonkeyPatch, way: str) -> None:
+    sid, error, _ = record_with_fake("silent", tmp_path, store_path, monkeypatch, way)
     assert isinstance(error, DapTimeout)
-    assert "no response from debugpy's adapter within 1 s to variables while the program was stopped" in str(error)
+    assert f"no response from {PEERS[way]} within 1 s to variables while the program was stopped" in str(error)
     session = only_session(store_path)
     assert session["status"] == "interrupted"
     # The whole first stop, and the stack of the stop whose locals never came.
@@ -261,8 +275,8 @@ def test_a_reply_that_never_comes_is_a_clear_error_and_loses_nothing(tmp_path: P
 
 @pytest.mark.timeout(60)
 def test_a_continue_that_is_never_answered_is_a_clear_error(tmp_path: Path, store_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    sid, error, requests = record_with_fake("stuck", tmp_path, store_path, monkeypatch)
+                                                            monkeypatch: pytest.MonkeyPatch, way: str) -> None:
+    sid, error, requests = record_with_fake("stuck", tmp_path, store_path, monkeypatch, way)
     assert isinstance(error, DapTimeout)
     assert "within 1 s to continue while the program was stopped" in str(error)
     assert "2 continue" in requests
@@ -275,11 +289,26 @@ def test_a_continue_that_is_never_answered_is_a_clear_error(tmp_path: Path, stor
 @pytest.mark.timeout(60)
 def test_an_adapter_dying_mid_hit_is_a_clear_error_and_loses_nothing(tmp_path: Path, store_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    sid, error, _ = record_with_fake("die", tmp_path, store_path, monkeypatch)
+    sid, error, _ = record_with_fake("die", tmp_path, store_path, monkeypatch, "adapter")
     assert error is not None and "debugpy's adapter exited before the program ended" in str(error)
     session = only_session(store_path)
     assert session["status"] == "interrupted"
     assert frames_and_locals(store_path, session["id"]) == [
+        [("f", {"i": 1}), ("<module>", {"total": 10})], [("f", None), ("<module>", None)]]
+
+
+@pytest.mark.timeout(60)
+def test_a_program_dying_mid_hit_ends_the_session_with_its_exit_code(tmp_path: Path, store_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Direct, debugpy dies with the program: as debugpy's launcher would report it, the program
+    exited (with its own exit code); every stop read until then is kept."""
+    sid, error, _ = record_with_fake("die", tmp_path, store_path, monkeypatch, "direct")
+    assert error is None and sid is not None
+    session = only_session(store_path)
+    assert session["status"] == "completed"
+    (ended,) = events(store_path, sid, "session_ended")
+    assert ended.data["exit_code"] == 3
+    assert frames_and_locals(store_path, sid) == [
         [("f", {"i": 1}), ("<module>", {"total": 10})], [("f", None), ("<module>", None)]]
 
 
