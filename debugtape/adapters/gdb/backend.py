@@ -9,9 +9,9 @@ from typing import Any
 
 import gdb  # type: ignore[import-not-found]
 
-from debugtape.adapters.gdb.values import GdbValueAccess
+from debugtape.adapters.gdb.values import GdbValueAccess, TypedValue, TypeInfo
 
-__all__ = ["GdbBackend", "GdbFrame", "Snappoint", "breakpoint_fields", "WATCHPOINT_TYPES"]
+__all__ = ["GdbBackend", "GdbFrame", "FrameCache", "FrameLayout", "Snappoint", "breakpoint_fields", "WATCHPOINT_TYPES"]
 
 _BP_KINDS = {
     gdb.BP_BREAKPOINT: "breakpoint",
@@ -38,10 +38,9 @@ def _fullname(symtab: Any) -> str:
 
 
 # Per lexical block: its symbols as (symbol, is_argument, name, type name, declared line,
-# innermost-scope flag). Blocks of a hot breakpoint are walked again at every hit; iterating a
-# gdb.Block and printing types is what costs, so it happens once per block. Cleared whenever gdb
-# loads or drops symbol files.
-_BlockSyms = list[tuple[Any, bool, str, str, int, bool]]
+# innermost-scope flag, TypeInfo). Iterating a gdb.Block and printing types is what costs, so it
+# happens once per block. Cleared whenever gdb loads or drops symbol files.
+_BlockSyms = list[tuple[Any, bool, str, str, int, bool, TypeInfo]]
 _block_cache: dict[tuple[int, int], tuple[_BlockSyms, bool]] = {}
 
 
@@ -55,30 +54,25 @@ def _block_symbols(block: Any) -> tuple[_BlockSyms, bool]:
     hit = _block_cache.get(key)
     if hit is None:
         nested = block.function is None
-        syms = [(sym, bool(sym.is_argument), sym.name, str(sym.type), sym.line, nested)
+        syms = [(sym, bool(sym.is_argument), sym.name, str(sym.type), sym.line, nested, TypeInfo(sym.type))
                 for sym in block if sym.is_argument or sym.is_variable]
         hit = _block_cache[key] = (syms, not nested)
     return hit
 
 
-class GdbFrame:
-    """A gdb.Frame as `common.snapshot.FrameView`."""
+# (name, symbol, type name, TypeInfo) of an argument or local
+_Slot = tuple[str, Any, str, TypeInfo]
 
-    __slots__ = ("frame", "_sal")
+
+class FrameLayout:
+    """What gdb says about a frame apart from its values: the description (symbol, file, line,
+    module, address) and which symbols are its arguments and locals alive at its line."""
+
+    __slots__ = ("info", "line", "_slots", "_error")
 
     def __init__(self, frame: Any) -> None:
-        self.frame = frame
-        self._sal: Any = None
-
-    def sal(self) -> Any:
-        if self._sal is None:
-            self._sal = self.frame.find_sal()
-        return self._sal
-
-    def describe(self) -> dict[str, Any]:
-        f = self.frame
-        pc = f.pc()
-        sal = self.sal()
+        pc = frame.pc()
+        sal = frame.find_sal()
         symtab = sal.symtab
         if symtab is not None:
             file: str | None = _fullname(symtab)
@@ -86,27 +80,119 @@ class GdbFrame:
         else:
             file = None
             module = gdb.solib_name(pc) or _main_module()
-        return {"symbol": f.name(), "file": file, "line": sal.line or None, "module": module,
-                "address": f"{pc:#x}"}
+        self.line = sal.line
+        self.info: dict[str, Any] = {"symbol": frame.name(), "file": file, "line": sal.line or None,
+                                     "module": module, "address": f"{pc:#x}"}
+        self._slots: tuple[list[_Slot], list[_Slot]] | None = None
+        self._error: str | None = None
 
-    def variables(self) -> tuple[list[tuple[str, Any, str]], list[tuple[str, Any, str]]]:
-        f = self.frame
-        args: list[tuple[str, Any, str]] = []
-        local: list[tuple[str, Any, str]] = []
-        block = f.block()  # raises RuntimeError without debug info: the caller records it
-        line = self.sal().line
+    def slots(self, frame: Any) -> tuple[list[_Slot], list[_Slot]]:
+        """(arguments, locals) innermost scope first; raises if the frame's block cannot be read
+        (no debug info), every time, with the same message."""
+        if self._error is not None:
+            raise RuntimeError(self._error)
+        if self._slots is None:
+            try:
+                self._slots = self._read_slots(frame)
+            except Exception as exc:
+                self._error = str(exc)
+                raise
+        return self._slots
+
+    def _read_slots(self, frame: Any) -> tuple[list[_Slot], list[_Slot]]:
+        args: list[_Slot] = []
+        local: list[_Slot] = []
+        block = frame.block()
+        line = self.line
         while block is not None:
             syms, is_function = _block_symbols(block)
-            for sym, is_arg, name, type_name, decl, nested in syms:
+            for sym, is_arg, name, type_name, decl, nested, info in syms:
                 if is_arg:
-                    args.append((name, sym.value(f), type_name))
+                    args.append((name, sym, type_name, info))
                 elif not (nested and decl > line > 0):
                     # a local declared further down an inner scope is not alive yet: skipped
-                    local.append((name, sym.value(f), type_name))
+                    local.append((name, sym, type_name, info))
             if is_function:
                 break
             block = block.superblock
         return args, local
+
+
+# The frame types whose layout a FrameCache keeps (gdb.NORMAL_FRAME: a real function's frame).
+_NORMAL = gdb.NORMAL_FRAME
+_INLINE = gdb.INLINE_FRAME
+
+
+class FrameCache:
+    """Frame layouts kept for the session, keyed by where the frame is: its pc and the type of the
+    frame below it (None for the innermost), which decides whether gdb looks the frame up at its
+    pc or at its return address minus one. Only normal frames with no inlined frame below them
+    are kept: the description of an inlined call depends on how many inlined frames gdb shows at
+    that pc, which the pc alone does not say.
+
+    Emptied when gdb loads or frees symbol files (`forget`, connected to gdb's objfile events),
+    when the program exits, and when another process (a re-run, an attach) or another inferior is
+    the one being read (`check_inferior`).
+    """
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.hits = 0
+        self.misses = 0
+        self._entries: dict[tuple[int, int | None], FrameLayout] = {}
+        self._inferior: tuple[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def forget(self, _event: Any = None) -> None:
+        self._entries.clear()
+
+    def check_inferior(self) -> None:
+        inferior = gdb.selected_inferior()
+        current = (inferior.num, inferior.pid)
+        if current != self._inferior:
+            self._entries.clear()
+            self._inferior = current
+
+    def layout(self, frame: Any, newer: int | None) -> FrameLayout:
+        """The layout of `frame`, whose newer frame has type `newer` (None: it is the innermost)."""
+        if not self.enabled or newer == _INLINE or frame.type() != _NORMAL:
+            return FrameLayout(frame)
+        key = (frame.pc(), newer)
+        found = self._entries.get(key)
+        if found is None:
+            self.misses += 1
+            found = self._entries[key] = FrameLayout(frame)
+        else:
+            self.hits += 1
+        return found
+
+
+class GdbFrame:
+    """A gdb.Frame as `common.snapshot.FrameView`."""
+
+    __slots__ = ("frame", "newer", "cache", "_layout")
+
+    def __init__(self, frame: Any, newer: int | None, cache: FrameCache) -> None:
+        self.frame = frame
+        self.newer = newer
+        self.cache = cache
+        self._layout: FrameLayout | None = None
+
+    def layout(self) -> FrameLayout:
+        if self._layout is None:
+            self._layout = self.cache.layout(self.frame, self.newer)
+        return self._layout
+
+    def describe(self) -> dict[str, Any]:
+        return dict(self.layout().info)
+
+    def variables(self) -> tuple[list[tuple[str, TypedValue, str]], list[tuple[str, TypedValue, str]]]:
+        f = self.frame
+        arg_slots, local_slots = self.layout().slots(f)
+        return ([(name, (sym.value(f), info), type_name) for name, sym, type_name, info in arg_slots],
+                [(name, (sym.value(f), info), type_name) for name, sym, type_name, info in local_slots])
 
 
 def _main_module() -> str | None:
@@ -114,10 +200,13 @@ def _main_module() -> str | None:
     return prog.filename if prog is not None else None
 
 
-def _frames_of_selected() -> Iterator[GdbFrame]:
+def _frames_of_selected(cache: FrameCache) -> Iterator[GdbFrame]:
     f = gdb.newest_frame()
+    newer: int | None = None
     while f is not None:
-        yield GdbFrame(f)
+        kind = f.type()
+        yield GdbFrame(f, newer, cache)
+        newer = kind
         f = f.older()
 
 
@@ -189,8 +278,13 @@ class GdbBackend:
 
     def __init__(self) -> None:
         self.access = GdbValueAccess()
-        gdb.events.new_objfile.connect(forget_symbols)
-        gdb.events.clear_objfiles.connect(forget_symbols)
+        self.frame_cache = FrameCache()
+        for event in ("new_objfile", "clear_objfiles", "free_objfile"):  # free_objfile: gdb 13+
+            registry = getattr(gdb.events, event, None)
+            if registry is not None:
+                registry.connect(forget_symbols)
+                registry.connect(self.frame_cache.forget)
+        gdb.events.exited.connect(self.frame_cache.forget)
         # Set by the commands module to Recorder.on_snappoint.
         self.snappoint_hit: Callable[[str, str], None] | None = None
         # Set by the commands module: debugtape's own breakpoints (the sampling catchpoint).
@@ -214,18 +308,20 @@ class GdbBackend:
     def frames(self) -> Iterator[GdbFrame]:
         if gdb.selected_thread() is None:
             return iter(())
-        return _frames_of_selected()
+        self.frame_cache.check_inferior()
+        return _frames_of_selected(self.frame_cache)
 
     def threads(self) -> Iterator[tuple[dict[str, Any], Iterator[GdbFrame]]]:
         inferior = gdb.selected_inferior()
         selected = gdb.selected_thread()
+        self.frame_cache.check_inferior()
         try:
             for t in sorted(inferior.threads(), key=lambda t: t.num):
                 if not t.is_valid() or t.is_exited():
                     continue
                 t.switch()
                 # Materialize before switching to the next thread: frames belong to the selected one.
-                frames = list(itertools.islice(_frames_of_selected(), _SAMPLE_FRAMES))
+                frames = list(itertools.islice(_frames_of_selected(self.frame_cache), _SAMPLE_FRAMES))
                 yield {"id": t.num, "name": t.name, "tid": t.ptid[1]}, iter(frames)
         finally:
             if selected is not None and selected.is_valid():
