@@ -6,7 +6,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from debugtape.adapters.common.values import Bounds, Capture, ValueAccess, capture_value
+from debugtape.adapters.common.values import Bounds, Capture, ValueAccess, Walker
 
 __all__ = ["FrameView", "Variable", "build_frames", "build_snapshot", "stack_of"]
 
@@ -31,22 +31,24 @@ class FrameView(Protocol[V_co]):
 
 
 def _values(
-    items: Sequence[tuple[str, V, str]], access: ValueAccess[V], cap: Capture, path: str,
+    items: Sequence[tuple[str, V, str]], walker: Walker[V], path: str,
     out: dict[str, Any], types: dict[str, str],
 ) -> None:
+    cap = walker.cap
     for name, value, type_name in items:
         if name in out:  # a shadowed local in an outer block: the innermost one is what the code sees
             continue
         if cap.full:
             cap.cut(f"{path}.{name}", "size", kept=cap.bounds.snapshot_bytes)
             return
-        out[name] = capture_value(access, value, cap, f"{path}.{name}")
+        out[name] = walker.walk(value, f"{path}.{name}", 0)
         types[name] = type_name
 
 
 def build_frames(frames: Iterable[FrameView[V]], access: ValueAccess[V], cap: Capture) -> list[dict[str, Any]]:
     """The `frames` of a snapshot record: at most `bounds.frames`, values in the top `locals_frames`."""
     bounds = cap.bounds
+    walker = Walker(access, cap)
     out: list[dict[str, Any]] = []
     for i, frame in enumerate(frames):
         if i >= bounds.frames:
@@ -65,8 +67,8 @@ def build_frames(frames: Iterable[FrameView[V]], access: ValueAccess[V], cap: Ca
             types: dict[str, str] = {}
             try:
                 arg_items, local_items = frame.variables()
-                _values(arg_items, access, cap, f"frames[{i}].args", args, types)
-                _values(local_items, access, cap, f"frames[{i}].locals", local, types)
+                _values(arg_items, walker, f"frames[{i}].args", args, types)
+                _values(local_items, walker, f"frames[{i}].locals", local, types)
             except Exception as exc:  # no symbols for this frame, or the block cannot be read
                 info["error"] = str(exc)
             info["args"] = args

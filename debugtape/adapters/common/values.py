@@ -18,6 +18,7 @@ __all__ = [
     "ValueAccess",
     "Shape",
     "capture_value",
+    "Walker",
     "render_c_string",
     "decode_text",
     "OPTIMIZED_OUT",
@@ -159,17 +160,25 @@ def render_c_string(address: int | None, data: bytes, complete: bool) -> str | d
     return shown if address is None else f"{address:#x} {shown}"
 
 
-class _Walker(Generic[V]):
-    __slots__ = ("access", "cap")
+class Walker(Generic[V]):
+    """Captures the values of one snapshot (one walker per snapshot: it runs for every value of
+    a hot breakpoint, so it keeps what it needs at hand)."""
+
+    __slots__ = ("access", "cap", "inspect")
 
     def __init__(self, access: ValueAccess[V], cap: Capture) -> None:
         self.access = access
         self.cap = cap
+        self.inspect = access.inspect
+
+    def capture(self, value: V, path: str) -> Any:
+        """The bounded JSON form of one value (see `capture_value`)."""
+        return self.walk(value, path, 0)
 
     def walk(self, value: V, path: str, depth: int) -> Any:
         cap = self.cap
         try:
-            shape = self.access.inspect(value)
+            shape = self.inspect(value)
             kind = shape[0]
             if kind == "scalar":
                 leaf = shape[1]
@@ -204,26 +213,27 @@ class _Walker(Generic[V]):
         return {"$error": message}
 
     def _pointer(self, shape: Shape, path: str, depth: int) -> Any:
-        _, address, text, target = shape[:4]
-        text = self.cap.text(str(text), path)
+        cap = self.cap
+        address, target = shape[1], shape[3]
         if target is None or not address:
-            self.cap.charge(len(text) + 4, path)
+            text = cap.text(str(shape[2]), path)
+            cap.charge(len(text) + 4, path)
             return text
-        if depth >= self.cap.bounds.depth:
+        if depth >= cap.bounds.depth:
+            text = cap.text(str(shape[2]), path)
             # Out of depth, but a pointer back to something already shown is still a cycle.
-            pointee = self.access.inspect(target())
-            if pointee[0] == "struct" and pointee[1] is not None and self.cap.seen(pointee[1], pointee[2]):
-                self.cap.charge(24, path)
+            pointee = self.inspect(target())
+            if pointee[0] == "struct" and pointee[1] is not None and cap.seen(pointee[1], pointee[2]):
+                cap.charge(24, path)
                 return {"$cycle": f"{pointee[1]:#x}"}
-            self.cap.cut(path, "depth", kept=self.cap.bounds.depth)
-            self.cap.charge(len(text) + 4, path)
+            cap.cut(path, "depth", kept=cap.bounds.depth)
+            cap.charge(len(text) + 4, path)
             return text
         # A struct already shown at this depth (not an ancestor: that is a cycle, found below).
-        pointee_type: str | None = shape[4] if len(shape) > 4 else None
-        if pointee_type is not None and not self.cap.seen(address, pointee_type):
-            known = self.cap.memo.get((address, pointee_type, depth))
+        if len(shape) > 4 and shape[4] is not None and not cap.seen(address, shape[4]):
+            known = cap.memo.get((address, shape[4], depth))
             if known is not None:
-                self.cap.charge(known[1], path)
+                cap.charge(known[1], path)
                 return known[0]
         # The struct behind the pointer is where cycles are checked.
         return self.walk(target(), path, depth)
@@ -317,4 +327,4 @@ class _Walker(Generic[V]):
 
 def capture_value(access: ValueAccess[V], value: V, cap: Capture, path: str) -> Any:
     """The bounded JSON form of one value; cuts go to `cap.truncation`, reads that fail to $error."""
-    return _Walker(access, cap).walk(value, path, 0)
+    return Walker(access, cap).walk(value, path, 0)
