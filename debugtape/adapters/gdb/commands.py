@@ -16,8 +16,8 @@ from typing import Any
 
 import gdb  # type: ignore[import-not-found]
 
-from debugtape.adapters.common.handoff import LineWriter
-from debugtape.adapters.common.recorder import Recorder, Sink, TapeError, _ingest_sink
+from debugtape.adapters.common.handoff import IngestChild, LineWriter, ingest_command
+from debugtape.adapters.common.recorder import Recorder, Sink, TapeError
 from debugtape.adapters.common.sampler import SAMPLE_SIGNAL, SignalSampler
 from debugtape.adapters.gdb.backend import WATCHPOINT_TYPES, GdbBackend, breakpoint_fields
 from debugtape.records import parse_rate
@@ -28,6 +28,16 @@ log = logging.getLogger(__name__)
 
 SAMPLE_SIGNAL_NAME = f"SIG{SAMPLE_SIGNAL}"
 _MAX_REPORTED = 5  # stop-handler failures shown in gdb before they are only counted
+# Records are written in batches once the oldest has waited this long: a write per record wakes
+# the reader at every hit of a hot breakpoint, on the core it shares with gdb and the program. A
+# record reaches the pipe at most about 2 x BATCH_INTERVAL after it was taken; that much is lost
+# if gdb is killed.
+BATCH_INTERVAL = 0.1
+PIPE_BYTES = 1 << 20  # `debugtape ingest` may fall behind by about 500 snapshots without slowing gdb
+
+
+def _ingest_sink(db: str) -> Sink:
+    return IngestChild(ingest_command(db), batch=BATCH_INTERVAL, pipe_bytes=PIPE_BYTES)
 
 
 def _bp_key(bp: Any) -> tuple[Any, ...]:
@@ -47,7 +57,7 @@ class GdbTape:
 
     def __init__(self) -> None:
         self.backend = GdbBackend()
-        self.recorder = Recorder(self.backend)
+        self.recorder = Recorder(self.backend, _ingest_sink)
         self.backend.snappoint_hit = self.recorder.on_snappoint
         self.backend.is_internal = self.is_internal
         self.sampling = False  # SIG36 stops are samples (the sample loop or a headless driver runs)
@@ -186,7 +196,7 @@ def use_pipe(fd: int) -> None:
     stream = os.fdopen(fd, "wb")
 
     def factory(_db: str) -> Sink:
-        return LineWriter(stream, "debugtape record")
+        return LineWriter(stream, "debugtape record", batch=BATCH_INTERVAL)
 
     TAPE.recorder._sink_factory = factory
 
