@@ -7,8 +7,10 @@ once debugpy is seen to answer both alike), writes a snapshot into a store and c
 
 - baseline: a plain DAP client: debugpy's adapter and debuggee as they come (`python -m
   debugpy.adapter`, Nagle on, pydevd writing header and body apart);
-- debugtape: `debugtape record --python`'s recorder with its transport fixes (TCP_NODELAY in the
-  adapter and the debuggee).
+- debugtape through debugpy's adapter (`DEBUGTAPE_DEBUGPY_ADAPTER=1`): the transport fixes
+  (TCP_NODELAY in the adapter and the debuggee), every request through the adapter process;
+- debugtape: `debugtape record --python` as it runs by default: the transport fixes, and DAP
+  straight to debugpy's server in the program (no adapter process in between).
 
 Hits per second are counted from the first recorded stop to the last (start-up excluded), from
 the snapshots' own timestamps in the store.
@@ -41,14 +43,14 @@ def hit_line() -> int:
     return next(i for i, line in enumerate(LOOP.read_text().splitlines(), 1) if "MARK:hit" in line)
 
 
-def run(hits: int, nodelay: bool, work: Path) -> tuple[int, float, float]:
+def run(hits: int, nodelay: bool, direct: bool, work: Path) -> tuple[int, float, float]:
     """(snapshots stored, hits per second between the first and last stop, wall seconds)."""
-    db = work / ("fixed" if nodelay else "plain") / "tape.db"
+    db = work / ("direct" if direct else "fixed" if nodelay else "plain") / "tape.db"
     opts = RecordOptions(program=[str(LOOP), str(hits)], db=db, breaks=[f"{LOOP}:{hit_line()}"], cwd=str(work),
                          quiet=True)
     t0 = time.perf_counter()
     with open_pipeline(db, cwd=str(work)) as pipeline:
-        HeadlessRecorder(opts, nodelay=nodelay).run(pipeline.feed)
+        HeadlessRecorder(opts, nodelay=nodelay, direct=direct).run(pipeline.feed)
         session = pipeline.session_id
     wall = time.perf_counter() - t0
     store = Store(db)
@@ -70,12 +72,14 @@ def main() -> None:
     base_hits = args.baseline_hits or (8 if args.quick else 30)
     with tempfile.TemporaryDirectory(prefix="debugtape-bench-") as tmp:
         work = Path(tmp)
-        b_n, b_rate, b_wall = run(base_hits, nodelay=False, work=work)
-        d_n, d_rate, d_wall = run(hits, nodelay=True, work=work)
+        b_n, b_rate, b_wall = run(base_hits, nodelay=False, direct=False, work=work)
+        a_n, a_rate, a_wall = run(hits, nodelay=True, direct=False, work=work)
+        d_n, d_rate, d_wall = run(hits, nodelay=True, direct=True, work=work)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other work slows every variant)")
-    print(f"{'variant':<34} {'hits':>6} {'hits/s':>9} {'wall s':>8}")
-    print(f"{'baseline: plain DAP client':<34} {b_n:>6} {b_rate:>9.1f} {b_wall:>8.2f}")
-    print(f"{'debugtape record --python':<34} {d_n:>6} {d_rate:>9.1f} {d_wall:>8.2f}")
+    print(f"{'variant':<40} {'hits':>6} {'hits/s':>9} {'wall s':>8}")
+    print(f"{'baseline: plain DAP client':<40} {b_n:>6} {b_rate:>9.1f} {b_wall:>8.2f}")
+    print(f"{'debugtape, through debugpy adapter':<40} {a_n:>6} {a_rate:>9.1f} {a_wall:>8.2f}")
+    print(f"{'debugtape record --python (direct)':<40} {d_n:>6} {d_rate:>9.1f} {d_wall:>8.2f}")
     ratio = d_rate / b_rate if b_rate else float("inf")
     print(f"ratio: debugtape records {ratio:.1f}x the hits per second of the plain client "
           f"(target >= 200 hits/s: {'met' if d_rate >= 200 else 'NOT met'})")
