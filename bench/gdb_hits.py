@@ -154,6 +154,8 @@ def main() -> None:
         cpu = {k: statistics.median(v) for k, v in CPU.items()}
         print("CPU seconds (gdb and its children, the ingest process included; less sensitive to a busy machine):")
         print("  " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))
+        print("CPU ms per hit over the floor: " + ", ".join(
+            f"{k} {(v - cpu['plain']) / n * 1000:.2f}" for k, v in cpu.items() if k != "plain"))
         print(f"ratio capture only / gdb bt full: {med['capture'] / med['bt_full']:.2f} wall, "
               f"{cpu['capture'] / cpu['bt_full']:.2f} CPU")
         print(f"ratio debugtape in gdb / gdb bt full: {med['in_gdb'] / med['bt_full']:.2f} wall, "

@@ -131,8 +131,10 @@ class FrameCache:
     that pc, which the pc alone does not say.
 
     Emptied when gdb loads or frees symbol files (`forget`, connected to gdb's objfile events),
-    when the program exits, and when another process (a re-run, an attach) or another inferior is
-    the one being read (`check_inferior`).
+    when the program exits, when another process (a re-run, an attach) or another inferior is the
+    one being read (`check_inferior`), and whenever gdb shows its prompt: settings changed there
+    (`set substitute-path`, `set print demangle`...) show at the next stop. A hot breakpoint that
+    continues by itself (`commands` ... `continue`, a snappoint) shows no prompt between hits.
     """
 
     def __init__(self) -> None:
@@ -285,10 +287,15 @@ class GdbBackend:
                 registry.connect(forget_symbols)
                 registry.connect(self.frame_cache.forget)
         gdb.events.exited.connect(self.frame_cache.forget)
+        gdb.events.before_prompt.connect(self._forget_all)
         # Set by the commands module to Recorder.on_snappoint.
         self.snappoint_hit: Callable[[str, str], None] | None = None
         # Set by the commands module: debugtape's own breakpoints (the sampling catchpoint).
         self.is_internal: Callable[[Any], bool] | None = None
+
+    def _forget_all(self) -> None:
+        forget_symbols()
+        self.frame_cache.forget()
 
     def process_info(self) -> dict[str, Any]:
         inferior = gdb.selected_inferior()

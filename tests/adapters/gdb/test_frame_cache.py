@@ -4,13 +4,14 @@ capture, and the cache is emptied when what it describes may have changed (real 
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.adapters.gdb.gdbrun import run_gdb
-from tests.support import compile_c
+from tests.adapters.gdb.gdbrun import INIT, run_gdb
+from tests.support import compile_c, need_binary
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -79,3 +80,18 @@ def test_cache_is_emptied_when_the_program_reruns_or_symbols_change(tmp_path: Pa
     assert reloaded["entries_before"] == 0, "reloaded symbol files must not reuse old layouts"
     for p in probes:
         assert p["cached"] == p["uncached"], p["label"]
+
+
+def test_cache_is_emptied_at_the_prompt(tmp_path: Path) -> None:
+    """Settings may change at the prompt (substitute-path, demangling): each stop that shows it
+    starts afresh. gdb reading commands from a pipe shows its prompt between them; -batch does not."""
+    prog = compile_c(SHAPES, tmp_path / "shapes")
+    commands = [f"source {HERE / 'cache_probe.py'}", "break leaf", "run",
+                "python probe('first')", "python probe('after a prompt')", "kill", "quit"]
+    out = subprocess.run([need_binary("gdb"), "-nx", "-q", "-iex", "set debuginfod enabled off", "-iex", INIT,
+                          "--args", str(prog)], input="\n".join(commands) + "\n", capture_output=True,
+                         text=True, errors="replace", timeout=60)
+    probes = [json.loads(line[line.index("PROBE ") + 6:]) for line in out.stdout.splitlines() if "PROBE " in line]
+    assert [p["label"] for p in probes] == ["first", "after a prompt"], out.stdout + out.stderr
+    assert probes[0]["entries"] > 0 and probes[1]["entries_before"] == 0
+    assert probes[1]["cached"] == probes[1]["uncached"]
