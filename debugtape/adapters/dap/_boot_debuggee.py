@@ -57,7 +57,8 @@ def _drain_queued_commands(pydevd: Any) -> None:
 
 
 def _die_with(parent: int) -> None:
-    os.setpgrp()
+    if hasattr(os, "setpgrp"):
+        os.setpgrp()
     if sys.platform.startswith("linux"):
         try:
             import ctypes

@@ -166,3 +166,50 @@ def test_pipelined_requests_to_real_debugpy_wait_for_no_poll(tmp_path: Path) -> 
     gaps = [b - a for a, b in zip(stamps, stamps[1:])]
     assert statistics.median(gaps) < 0.1, gaps
     assert sys.modules.get("pydevd") is None  # nothing of debugpy's server runs in debugtape
+
+
+def children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_the_program_has_a_process_group_of_its_own_and_dies_with_debugtape(tmp_path: Path) -> None:
+    """Without debugpy's adapter and launcher in between, nothing else would end the program
+    when debugtape is killed; Ctrl-C at a terminal reaches debugtape alone."""
+    import os
+    import signal
+    import subprocess
+
+    need_module("debugpy")
+    recorder = subprocess.Popen([sys.executable, "-m", "debugtape", "record", "--db", str(tmp_path / "tape.db"),
+                                 "--python", "-q", "--", str(FIXTURES / "busy.py"), "60"],
+                                cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        program = None
+        while program is None and time.monotonic() < deadline:
+            program = next((c for c in children(recorder.pid)
+                            if "busy.py" in Path(f"/proc/{c}/cmdline").read_text()), None)
+            time.sleep(0.1)
+        assert program is not None
+        assert os.getpgid(program) == program != os.getpgid(recorder.pid)
+        recorder.send_signal(signal.SIGKILL)
+        recorder.wait(10)
+        deadline = time.monotonic() + 10
+        while alive(program) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(program)
+    finally:
+        recorder.kill()
+        recorder.wait(10)
