@@ -37,27 +37,8 @@ def _fullname(symtab: Any) -> str:
     return name
 
 
-# Per lexical block: its symbols as (symbol, is_argument, name, type name, declared line,
-# innermost-scope flag, TypeInfo). Iterating a gdb.Block and printing types is what costs, so it
-# happens once per block. Cleared whenever gdb loads or drops symbol files.
-_BlockSyms = list[tuple[Any, bool, str, str, int, bool, TypeInfo]]
-_block_cache: dict[tuple[int, int], tuple[_BlockSyms, bool]] = {}
-
-
 def forget_symbols(_event: Any = None) -> None:
-    _block_cache.clear()
     _fullnames.clear()
-
-
-def _block_symbols(block: Any) -> tuple[_BlockSyms, bool]:
-    key = (block.start, block.end)
-    hit = _block_cache.get(key)
-    if hit is None:
-        nested = block.function is None
-        syms = [(sym, bool(sym.is_argument), sym.name, str(sym.type), sym.line, nested, TypeInfo(sym.type))
-                for sym in block if sym.is_argument or sym.is_variable]
-        hit = _block_cache[key] = (syms, not nested)
-    return hit
 
 
 # (name, symbol, type name, TypeInfo) of an argument or local
@@ -104,15 +85,17 @@ class FrameLayout:
         local: list[_Slot] = []
         block = frame.block()
         line = self.line
+        # Blocks are walked, not looked up by their address range: the blocks of inlined calls
+        # and their lexical scopes may all cover the same range.
         while block is not None:
-            syms, is_function = _block_symbols(block)
-            for sym, is_arg, name, type_name, decl, nested, info in syms:
-                if is_arg:
-                    args.append((name, sym, type_name, info))
-                elif not (nested and decl > line > 0):
+            nested = block.function is None
+            for sym in block:
+                if sym.is_argument:
+                    args.append((sym.name, sym, str(sym.type), TypeInfo(sym.type)))
+                elif sym.is_variable and not (nested and sym.line > line > 0):
                     # a local declared further down an inner scope is not alive yet: skipped
-                    local.append((name, sym, type_name, info))
-            if is_function:
+                    local.append((sym.name, sym, str(sym.type), TypeInfo(sym.type)))
+            if not nested:
                 break
             block = block.superblock
         return args, local

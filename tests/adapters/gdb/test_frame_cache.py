@@ -95,3 +95,16 @@ def test_cache_is_emptied_at_the_prompt(tmp_path: Path) -> None:
     assert [p["label"] for p in probes] == ["first", "after a prompt"], out.stdout + out.stderr
     assert probes[0]["entries"] > 0 and probes[1]["entries_before"] == 0
     assert probes[1]["cached"] == probes[1]["uncached"]
+
+
+def test_inlined_frames_show_their_own_variables(tmp_path: Path) -> None:
+    """The blocks of inlined calls can all cover the same addresses: each frame still shows its
+    own arguments and locals (as `bt full` does), cached or not."""
+    prog = compile_c(HERE / "fixtures" / "inlined.c", tmp_path / "inlined", "-O2")
+    probes = _probes(prog, ["break inner", "run", "python probe('first')", "continue", "python probe('second')"])
+    for p, v in zip(probes, (1, 2)):
+        assert p["cached"] == p["uncached"] == p["again"], p["label"]
+        frames = {f["symbol"]: f for f in p["cached"]["frames"]}
+        assert frames["inner"]["args"] == {"v": v + 1} and frames["inner"]["locals"] == {"w": 3 * (v + 1)}
+        assert frames["outer"]["args"] == {"v": v} and frames["outer"]["locals"] == {"u": 3 * (v + 1) + 1}
+        assert frames["top"]["args"] == {"a": v}
