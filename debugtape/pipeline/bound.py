@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
-__all__ = ["Bounds", "Cut", "bound_value", "bound_snapshot", "bound_sample", "cap_event", "json_size"]
+__all__ = ["Bounds", "Cut", "bound_value", "bound_snapshot", "bound_sample", "cap_event", "json_size",
+           "text_size"]
 
 Cut = dict[str, Any]  # {"path": "frames[0].locals.buf", "why": "length", "kept": 256, "total": 4096}
 
@@ -31,8 +33,18 @@ class Bounds:
     meta_chars: int = 1024
 
 
+# One encoder for every size check: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def json_size(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8", "replace"))
+    """Bytes of the compact UTF-8 JSON text of `value` (as the store writes it)."""
+    return text_size(_ENCODER.encode(value))
+
+
+def text_size(text: str) -> int:
+    """Bytes of `text` in UTF-8."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
 
 
 def _scalar(value: Any) -> Any:
@@ -41,102 +53,142 @@ def _scalar(value: Any) -> Any:
     return repr(value)
 
 
+# A cut's path is kept as (parent, key) pairs while bounding and spelled out only when a cut is
+# recorded: most values are never cut, and formatting every path cost more than the bounding.
+_Path = str | tuple[Any, str | int]
+
+
+def _path_text(path: _Path) -> str:
+    if not isinstance(path, tuple):
+        return path
+    parts: list[str] = []
+    while isinstance(path, tuple):
+        path, key = path
+        parts.append(f"[{key}]" if isinstance(key, int) else "." + key)
+    parts.append(f"{path}")
+    return "".join(reversed(parts))
+
+
 def bound_value(
     value: Any, path: str, cuts: list[Cut], *, chars: int, depth: int, items: int, level: int = 0
 ) -> Any:
     """A copy of a JSON value within the bounds; each cut appended to `cuts`."""
+    return _bound(value, path, cuts, chars, depth, items, level)
+
+
+def _bound(value: Any, path: _Path, cuts: list[Cut], chars: int, depth: int, items: int, level: int) -> Any:
+    t = type(value)
+    if t is int or t is float or t is bool or value is None:
+        return value
     if isinstance(value, str):
         if len(value) > chars:
-            cuts.append({"path": path, "why": "length", "kept": chars, "total": len(value)})
+            cuts.append({"path": _path_text(path), "why": "length", "kept": chars, "total": len(value)})
             return value[:chars] + "…"
         return value
-    if isinstance(value, Mapping):
+    if t is dict or (t is not list and t is not tuple and isinstance(value, Mapping)):
         if len(value) == 1 and next(iter(value)) in _SPECIAL:
             k, v = next(iter(value.items()))
             return {str(k): _scalar(v) if not isinstance(v, str) else v[:chars]}
         if level >= depth:
-            cuts.append({"path": path, "why": "depth", "kept": 0, "total": len(value)})
+            cuts.append({"path": _path_text(path), "why": "depth", "kept": 0, "total": len(value)})
             return {"$cut": "depth"}
-        out: dict[str, Any] = {}
-        for i, (k, v) in enumerate(value.items()):
-            if i >= items:
-                cuts.append({"path": path, "why": "items", "kept": items, "total": len(value)})
-                break
-            key = str(k)
-            out[key] = bound_value(
-                v, f"{path}.{key}", cuts, chars=chars, depth=depth, items=items, level=level + 1
-            )
-        return out
+        return _entries(value, path, cuts, chars, depth, items, items, level + 1)
     if isinstance(value, (list, tuple)):
         if level >= depth:
-            cuts.append({"path": path, "why": "depth", "kept": 0, "total": len(value)})
+            cuts.append({"path": _path_text(path), "why": "depth", "kept": 0, "total": len(value)})
             return [{"$cut": "depth"}]
-        kept = [
-            bound_value(v, f"{path}[{i}]", cuts, chars=chars, depth=depth, items=items, level=level + 1)
-            for i, v in enumerate(value[:items])
-        ]
+        kept: list[Any] = []
+        for i, v in enumerate(value[:items]):
+            tv = type(v)
+            if tv is int or tv is float or tv is bool or v is None or (tv is str and len(v) <= chars):
+                kept.append(v)
+            else:
+                kept.append(_bound(v, (path, i), cuts, chars, depth, items, level + 1))
         if len(value) > items:
-            cuts.append({"path": path, "why": "items", "kept": items, "total": len(value)})
+            cuts.append({"path": _path_text(path), "why": "items", "kept": items, "total": len(value)})
         return kept
     return _scalar(value)
 
 
-def _bound_vars(
-    variables: Any, path: str, cuts: list[Cut], b: Bounds
-) -> dict[str, Any] | None:
-    if not isinstance(variables, Mapping):
-        return None
+def _entries(value: Mapping[Any, Any], path: _Path, cuts: list[Cut], chars: int, depth: int, items: int,
+             limit: int, level: int) -> dict[str, Any]:
+    """The first `limit` entries of a mapping, each value bounded at `level`."""
     out: dict[str, Any] = {}
-    limit = max(b.items * 4, 100)  # a frame's own variables get more room than a container's items
-    for i, (name, val) in enumerate(variables.items()):
-        if i >= limit:
-            cuts.append({"path": path, "why": "items", "kept": limit, "total": len(variables)})
-            break
-        out[str(name)] = bound_value(
-            val, f"{path}.{name}", cuts, chars=b.value_chars, depth=b.depth, items=b.items
-        )
+    for k, v in islice(value.items(), limit):
+        key = k if type(k) is str else str(k)
+        tv = type(v)
+        if tv is int or tv is float or tv is bool or v is None or (tv is str and len(v) <= chars):
+            out[key] = v  # the common case, decided without a call
+        else:
+            out[key] = _bound(v, (path, key), cuts, chars, depth, items, level)
+    if len(value) > limit:
+        cuts.append({"path": _path_text(path), "why": "items", "kept": limit, "total": len(value)})
     return out
 
 
+def _bound_vars(variables: Any, path: _Path, cuts: list[Cut], b: Bounds) -> dict[str, Any] | None:
+    if not isinstance(variables, Mapping):
+        return None
+    # A frame's own variables get more room than a container's items.
+    return _entries(variables, path, cuts, b.value_chars, b.depth, b.items, max(b.items * 4, 100), 0)
+
+
 _FRAME_SCALARS = ("index", "symbol", "file", "line", "module", "address", "column", "language")
+_VARS = frozenset(("args", "locals", "types"))
+
+
+def _small_json(value: Any) -> bool:
+    """Whether `value` takes at most 256 bytes of JSON (a short string needs no encoding to tell)."""
+    if value is None or type(value) is bool or (type(value) is str and len(value) <= 42):
+        return True  # 42 characters escape to at most 6 bytes each, plus the quotes
+    return json_size(value) <= 256
 
 
 def bound_snapshot(record: Mapping[str, Any], b: Bounds) -> tuple[dict[str, Any], list[Cut]]:
     """Snapshot data within the bounds: frames, locals in the top frames, values, total size."""
     cuts: list[Cut] = [dict(c) for c in record.get("truncation") or [] if isinstance(c, Mapping)]
-    raw_frames = [f for f in record.get("frames") or [] if isinstance(f, Mapping)]
+    raw_frames = [f for f in record.get("frames") or [] if type(f) is dict or isinstance(f, Mapping)]
     if len(raw_frames) > b.frames:
         cuts.append({"path": "frames", "why": "frames", "kept": b.frames, "total": len(raw_frames)})
     frames: list[dict[str, Any]] = []
+    meta_chars = b.meta_chars
     for i, f in enumerate(raw_frames[: b.frames]):
         frame: dict[str, Any] = {}
         for k in _FRAME_SCALARS:
-            if k in f and f[k] is not None:
-                v = _scalar(f[k])
-                frame[k] = v[: b.meta_chars] if isinstance(v, str) else v
+            v = f.get(k)
+            if v is None:
+                continue
+            if type(v) is not str and type(v) is not int:
+                v = _scalar(v)
+            if isinstance(v, str) and len(v) > meta_chars:
+                v = v[:meta_chars]
+            frame[k] = v
         frame.setdefault("index", i)
         for kind in ("args", "locals"):
             if kind not in f:
                 continue
             if i < b.locals_frames:
-                vars_ = _bound_vars(f[kind], f"frames[{i}].{kind}", cuts, b)
+                vars_ = _bound_vars(f[kind], (f"frames[{i}]", kind), cuts, b)
                 if vars_ is not None:
                     frame[kind] = vars_
             elif f[kind]:
                 cuts.append({"path": f"frames[{i}].{kind}", "why": "locals_frames", "kept": 0,
                              "total": len(f[kind]) if isinstance(f[kind], Mapping) else 1})
-        if isinstance(f.get("types"), Mapping) and i < b.locals_frames:
-            frame["types"] = {str(k): str(v)[:128] for k, v in list(f["types"].items())[:200]}
-        for k, v in f.items():  # adapter extras (e.g. "presentation") kept if small
-            if k not in frame and k not in ("args", "locals", "types") and json_size(v) <= 256:
-                frame[k] = v
+        types = f.get("types")
+        if i < b.locals_frames and isinstance(types, Mapping):
+            frame["types"] = {str(k): str(v)[:128] for k, v in islice(types.items(), 200)}
+        extras = f.keys() - frame.keys() - _VARS  # adapter extras (e.g. "presentation") kept if small
+        if extras:
+            for k, v in f.items():
+                if k in extras and _small_json(v):
+                    frame[k] = v
         frames.append(frame)
     _fit(frames, cuts, b.snapshot_bytes)
     data: dict[str, Any] = {}
     for k, v in record.items():
         if k in ("kind", "frames", "truncation", "ts"):
             continue
-        data[k] = bound_value(v, k, cuts, chars=b.meta_chars, depth=b.depth + 1, items=b.meta_items)
+        data[k] = _bound(v, k, cuts, meta_chars, b.depth + 1, b.meta_items, 0)
     data["frames"] = frames
     data["truncation"] = cuts
     return data, cuts

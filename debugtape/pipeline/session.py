@@ -9,11 +9,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from debugtape.events import EVENT_TYPES, Event, new_session_id, now_ts
-from debugtape.pipeline.bound import Bounds, bound_sample, bound_snapshot, bound_value, cap_event
+from debugtape.pipeline.bound import (
+    Bounds,
+    bound_sample,
+    bound_snapshot,
+    bound_value,
+    cap_event,
+    text_size,
+)
 from debugtape.pipeline.ratelimit import RateLimits, TokenBucket
 from debugtape.pipeline.stages import Correlator, EventSink, Hooks, NullCorrelator, NullHooks
 from debugtape.records import RecordError
-from debugtape.redact import RedactionStats, Redactor, redact_event
+from debugtape.redact import RedactedEvent, RedactionStats, Redactor, redact_event
 from debugtape.store.rows import snapshot_id
 
 __all__ = ["SessionPipeline"]
@@ -296,7 +303,6 @@ class SessionPipeline:
         redacted: bool = False,
         visibility: Any = None,
     ) -> None:
-        data = cap_event(data, self.bounds.event_bytes)
         vis = visibility if visibility in ("private", "team", "public") else "private"
         self.seq += 1
         event = Event(
@@ -304,6 +310,16 @@ class SessionPipeline:
             ts=_record_ts(record), actor=str(record.get("actor") or self.tool), visibility=vis,
         )
         gated = redact_event(event, self.redactor)  # the gate; a second pass catches what stages added
+        limit = self.bounds.event_bytes
+        text = gated.data_json
+        if len(text) * 4 > limit and text_size(text) > limit:
+            # The hard cap, measured on the very text the store would write (the gate encodes it
+            # anyway): cut the redacted data and pass the rest through the gate again.
+            self._count_gate(gated)
+            gated = redact_event(gated.event.with_(data=cap_event(dict(gated.event.data), limit)), self.redactor)
+        self._count_gate(gated)
+        self.sink.emit(gated)
+
+    def _count_gate(self, gated: RedactedEvent) -> None:
         if gated.redactions:
             self.redactions = self.redactions.merged(RedactionStats(dict(gated.redactions)))
-        self.sink.emit(gated)

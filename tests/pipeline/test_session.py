@@ -125,3 +125,42 @@ def test_summary_lists_breakpoints_with_hits_and_top_symbols(store_path) -> None
     assert summary["breakpoints"][0]["hits"] == 3 and summary["breakpoints"][0]["snapshots"] == 3
     assert summary["stack_summary"] == [{"symbol": "work", "snapshots": 3}]
     assert {"work", "main"} <= set(summary["symbols"])
+
+
+class _Bloat(_Hooks):
+    """A plugin that makes every snapshot far bigger than an event may be."""
+
+    def snapshot(self, data: dict) -> dict | None:
+        data["blob"] = "€" * 400_000  # 400,000 characters, 1.2 MB in UTF-8
+        data["tag"] = "token=ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+        return data
+
+    def session_ended(self, data: dict) -> None:
+        return None
+
+
+def test_the_event_cap_holds_on_the_stored_bytes(store_path) -> None:
+    from debugtape.pipeline import PipelineFactory
+    from debugtape.pipeline.bound import json_size
+
+    with Store(store_path) as store:
+        w = store.background_writer()
+        f = PipelineFactory(store, w)
+        f.hooks = _Bloat()
+        p = f.new()
+        p.feed({"kind": "start", "tool": "gdb"})
+        p.feed(snapshot_record(1))
+        p.feed({"kind": "note", "text": "x" * 2_000_000})
+        p.feed({"kind": "note", "text": "é" * 300_000})  # 600 kB: under the cap, kept whole
+        p.feed({"kind": "end"})
+        f.close(p, interrupted=False)
+        w.close()
+        evs = [e.event for e in store.iter_session_events(p.session_id)]
+        raw = store.conn.execute("SELECT group_concat(data) FROM events").fetchone()[0]
+    snap = next(e for e in evs if e.type == "debug_snapshot")
+    big, small = (e for e in evs if e.type == "note")
+    assert json_size(snap.data) <= 1024 * 1024 and "blob" not in snap.data
+    assert snap.data["truncation"][-1]["why"] == "event_bytes" and snap.data["frames"][0]["symbol"] == "work"
+    assert "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" not in raw and "REDACTED" in snap.data["tag"]
+    assert "text" not in big.data and big.data["truncation"][-1]["why"] == "event_bytes"
+    assert small.data["text"] == "é" * 300_000
