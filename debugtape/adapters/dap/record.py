@@ -239,7 +239,7 @@ class HeadlessRecorder:
                     raise DapError(f"debugpy sent no `initialized` event within {HANDSHAKE_TIMEOUT} s") from None
                 continue
             if ev is None:
-                raise DapError("the debug adapter exited during the handshake")
+                raise DapError(f"{self.peer} exited during the handshake")
             if ev.get("event") == "initialized":
                 break
             self._early.append(ev)
