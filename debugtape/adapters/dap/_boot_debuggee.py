@@ -57,8 +57,10 @@ def _drain_queued_commands(pydevd: Any) -> None:
 
 
 def _die_with(parent: int) -> None:
-    if hasattr(os, "setpgrp"):
-        os.setpgrp()
+    try:
+        os.setpgrp()  # already done by debugtape on Python 3.11+ (no-op then)
+    except (AttributeError, OSError):
+        pass
     if sys.platform.startswith("linux"):
         try:
             import ctypes

@@ -19,8 +19,10 @@ import os
 import secrets
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from debugtape.adapters.dap.launch import debuggee_command, describe
 from debugtape.adapters.dap.protocol import DapClient, DapError, Observer, wait
@@ -68,9 +70,13 @@ def start(program: Sequence[str], cwd: str, env: Mapping[str, str] | None, pytho
                                    switch_interval=switch_interval, parent=os.getpid())
         log.info("starting the program under debugpy: %s", describe(command))
         out = subprocess.DEVNULL if quiet else None
+        # A process group of its own from the start, as debugpy's launcher gives it: Ctrl-C at a
+        # terminal reaches debugtape alone, which ends the program through pydevd. (Python 3.10
+        # has no `process_group`; the boot calls setpgrp there, a moment later.)
+        group: dict[str, Any] = {"process_group": 0} if sys.version_info >= (3, 11) else {}
         try:
             proc = subprocess.Popen(command, cwd=cwd, env=dict(env) if env is not None else None,
-                                    stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=out, **group)
         except OSError as exc:
             raise DapError(f"cannot start {python!r}: {exc}") from exc
         try:
