@@ -152,7 +152,7 @@ class SessionPipeline:
             return
         data, cuts = bound_snapshot(record, self.bounds)
         data.setdefault("reason", "manual")
-        data["snap_id"] = snapshot_id(self.session_id or "", self.seq + 1)
+        data["snap_id"] = snap_id = snapshot_id(self.session_id or "", self.seq + 1)
         if cuts:
             self.counts["truncations"] += len(cuts)
         data = self._redact(data)
@@ -167,7 +167,7 @@ class SessionPipeline:
             self.counts["dropped_by_plugins"] += 1
             return
         data = kept if isinstance(kept, dict) else data
-        data["snap_id"] = snapshot_id(self.session_id or "", self.seq + 1)
+        data["snap_id"] = snap_id  # what a plugin may not change
         self.counts["snapshots"] += 1
         frames = data.get("frames") or []
         if frames and isinstance(frames[0], Mapping) and frames[0].get("symbol"):
