@@ -42,6 +42,7 @@ class GitCorrelator:
         self._ctx_cache: tuple[set[str], dict[str, Any]] | None = None
         self._shown: dict[str, str] = {}
         self._memo: dict[tuple[str | None, int | None], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+        self._stacks: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[Any], dict[str, Any]]] = {}
 
     # -- the protocol --------------------------------------------------------------------
 
@@ -133,6 +134,40 @@ class GitCorrelator:
         if self._head_cache is None:
             self._head_cache = (repo.head()[0] if repo is not None else None,)
         head = self._head_cache[0]
+        # The same stack again, its files and HEAD unchanged: the last answers and watched files.
+        stack = tuple(locs)
+        valid = (head, tuple([stats[p] if p is not None else None for p, _ in locs]))
+        again = self._stacks.get(stack)
+        if again is not None and again[0] == valid:
+            known, watch = again[1], again[2]
+        else:
+            known, watch = self._answers(locs, stats, head, repo)
+            if all(self._memo_ok(p, repo) for p, _ in locs):  # no file of another repository
+                if len(self._stacks) > _MEMO_SIZE:
+                    self._stacks.clear()
+                self._stacks[stack] = (valid, known, watch)
+        for n, (frame, got) in enumerate(zip(frames, known, strict=True)):
+            if got is None or not isinstance(frame, dict):
+                continue
+            blame, name, sid = got
+            frame["blame"] = dict(blame)
+            if frame.get("symbol") in _NO_SYMBOL and name is not None:
+                frame["symbol"] = name
+            if n == 0:  # where the stop happened: what history and diff --at match on
+                frame["stable_id"] = sid
+        out["frames"] = frames
+        if repo is not None:
+            ctx = self._ctx_cache
+            if ctx is None or not watch.keys() <= ctx[0]:
+                ctx = (set(watch), repo.context(watch=watch))
+                self._ctx_cache = ctx
+            out["commit"] = dict(ctx[1])
+        return out
+
+    def _answers(self, locs: list[tuple[str | None, int | None]], stats: dict[str, Any], head: str | None,
+                 repo: Repo | None) -> tuple[list[tuple[Any, ...] | None], dict[str, Any]]:
+        """(blame, symbol, stable id) per frame (None without a file and line), and the stack's
+        files of the session repository with their stats (what the commit context watches)."""
         # A repeated stop at the same lines of unchanged files reuses the last answers whole.
         known: list[tuple[Any, ...] | None] = []
         missing: list[int] = []
@@ -155,26 +190,9 @@ class GitCorrelator:
                 answer = (blame, name, sid)
                 known[i] = answer
                 self._memo[(path, line)] = ((stats[path], head), answer)
-        watch: dict[str, Any] = {}
-        for n, (frame, (path, _), got) in enumerate(zip(frames, locs, known, strict=True)):
-            if got is None or not isinstance(frame, dict) or path is None:
-                continue
-            blame, name, sid = got
-            frame["blame"] = dict(blame)
-            if frame.get("symbol") in _NO_SYMBOL and name is not None:
-                frame["symbol"] = name
-            if n == 0:  # where the stop happened: what history and diff --at match on
-                frame["stable_id"] = sid
-            if repo is not None and path.startswith(repo.root_prefix):
-                watch[path] = stats[path]
-        out["frames"] = frames
-        if repo is not None:
-            ctx = self._ctx_cache
-            if ctx is None or not watch.keys() <= ctx[0]:
-                ctx = (set(watch), repo.context(watch=watch))
-                self._ctx_cache = ctx
-            out["commit"] = dict(ctx[1])
-        return out
+        watch = {path: stats[path] for (path, _), got in zip(locs, known, strict=True)
+                 if got is not None and path is not None and repo is not None and path.startswith(repo.root_prefix)}
+        return known, watch
 
     @staticmethod
     def _memo_ok(path: str | None, repo: Repo | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -101,6 +102,35 @@ def test_snapshot_sees_uncommitted_line_and_dirty_tree(tmp_path: Path) -> None:
     assert dirty["commit"]["dirty"] is True and dirty["commit"]["diff_hash"]
     assert dirty["frames"][0]["blame"] == {"status": "uncommitted"}
 
+
+
+def test_a_repeated_stack_sees_its_file_change(tmp_path: Path) -> None:
+    """The answers for a stack hit again and again are reused only while its files keep their
+    stats and HEAD stays: an edit of the same size (a new mtime only) and a commit that moves
+    the function are both seen within STAT_TTL."""
+    r = _repo(tmp_path)
+    c = make_correlator(str(r.root))
+    c.session_context(str(r.root))
+    path = r.root / "src/tree.c"
+    stack = {"frames": [{"file": str(path), "line": 5}, {"file": str(path), "line": 11, "symbol": "main"}]}
+    first = r.head()
+    for _ in range(50):
+        out = c.snapshot(stack)
+    assert out["frames"][0]["blame"]["commit"] == first and out["frames"][0]["stable_id"] == "src/tree.c#split+2"
+    before = path.stat().st_mtime_ns
+    path.write_text(SRC.replace("n / 2", "n / 3"))  # the same size
+    os.utime(path, ns=(before + 10**9, before + 10**9))  # a new mtime even on a coarse clock
+    time.sleep(STAT_TTL + 0.05)
+    edited = c.snapshot(stack)
+    assert edited["frames"][0]["blame"] == {"status": "uncommitted"}
+    assert edited["frames"][1]["blame"]["commit"] == first and edited["commit"]["dirty"] is True
+    r.write("src/tree.c", MOVED)
+    second = r.commit("add unused() above split")
+    time.sleep(STAT_TTL + 0.05)
+    moved = c.snapshot(stack)
+    assert moved["frames"][0]["stable_id"] == "src/tree.c#unused+2"
+    assert moved["frames"][0]["blame"]["commit"] == second and moved["commit"]["head"] == second
+    assert moved["commit"]["dirty"] is False
 
 def test_session_outside_any_repository(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
