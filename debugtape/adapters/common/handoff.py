@@ -68,15 +68,17 @@ class LineWriter:
     encoding it in place (about 50 us for a snapshot). What does not fit in the pipe waits in a
     queue that a daemon thread drains as the reader catches up, so order is kept.
 
-    With `batch` seconds (0: off), records are gathered and written together once the oldest
-    has waited that long (the daemon thread writes a batch that nobody adds to): one write and
-    one wake-up of the reader for many records, measured in lldb at 0.1 to 0.3 ms a record. A
-    record then reaches the pipe at most about 2 x `batch` late, and a batching writer holds at
-    most `max_backlog` bytes queued: past that, `send` waits for the reader to catch up.
+    With `batch` seconds (0: off), records that come in quick succession are gathered and
+    written together once the oldest has waited that long (the daemon thread writes a batch that
+    nobody adds to): one write and one wake-up of the reader for many records, measured in lldb
+    at 0.1 to 0.3 ms a record. With `lone_at_once`, a record that comes after `batch` seconds
+    without any (a stop the user looks at, not a hot breakpoint) is written at once. A record
+    reaches the pipe at most about 2 x `batch` late, and a batching writer holds at most
+    `max_backlog` bytes queued: past that, `send` waits for the reader to catch up.
     """
 
     def __init__(self, stream: IO[bytes], what: str, status: Callable[[], str] = lambda: "",
-                 batch: float = 0.0, max_backlog: int = 16 << 20) -> None:
+                 batch: float = 0.0, max_backlog: int = 16 << 20, lone_at_once: bool = False) -> None:
         self.sent = 0
         self.failed: str | None = None
         self._stream = stream
@@ -93,6 +95,9 @@ class LineWriter:
         self._max_backlog = max_backlog
         self._gathered: list[bytes] = []  # encoded records not handed on yet (batch mode)
         self._gathered_since = 0.0
+        # when records were last handed on (batch mode; only kept with lone_at_once)
+        self._handed_at = float("-inf")
+        self._lone_at_once = lone_at_once
         self._thread = threading.Thread(target=self._pump, name="debugtape-handoff", daemon=True)
         self._thread.start()
 
@@ -114,12 +119,16 @@ class LineWriter:
             return
         with self._lock:
             now = time.monotonic()
-            if not self._gathered:
-                self._gathered_since = now
-            self._gathered.append(data)
-            if now - self._gathered_since < self._batch:
-                return
-            chunk, count = self._take_gathered()
+            if self._gathered or not self._lone_at_once or now - self._handed_at < self._batch:
+                if not self._gathered:
+                    self._gathered_since = now
+                self._gathered.append(data)
+                if now - self._gathered_since < self._batch:
+                    return
+                chunk, count = self._take_gathered()
+            else:  # the first record after a quiet spell: nothing to gather it with
+                chunk, count = data, 1
+            self._handed_at = now
         self._hand_on(chunk, count)
         if self._queued > self._max_backlog:
             self.flush()
@@ -157,6 +166,7 @@ class LineWriter:
             chunk, count = self._take_gathered()
             self._backlog += 1
             self._queued += len(chunk)
+            self._handed_at = time.monotonic()
         return chunk, count
 
     def _queue_gathered(self) -> None:
@@ -246,8 +256,8 @@ class IngestChild:
     """A running `debugtape ingest` child fed from a queue by a writer thread."""
 
     def __init__(self, command: Sequence[str], env: Mapping[str, str] | None = None,
-                 batch: float = 0.0, pipe_bytes: int | None = None) -> None:
-        """`batch`: see LineWriter. `pipe_bytes`: grow the pipe to the child (Linux; up to
+                 batch: float = 0.0, pipe_bytes: int | None = None, lone_at_once: bool = False) -> None:
+        """`batch`, `lone_at_once`: see LineWriter. `pipe_bytes`: grow the pipe to the child (Linux; up to
         /proc/sys/fs/pipe-max-size, 1 MiB by default), so a child that falls behind for a while
         costs the debugger nothing, and what is in the pipe outlives the debugger."""
         self.command = list(command)
@@ -271,7 +281,8 @@ class IngestChild:
         if pipe_bytes:
             _grow_pipe(self._proc.stdin.fileno(), pipe_bytes)
         self._writer = LineWriter(self._proc.stdin, "debugtape ingest",
-                                  lambda: f"; exit code {self._proc.poll()}", batch=batch)
+                                  lambda: f"; exit code {self._proc.poll()}", batch=batch,
+                                  lone_at_once=lone_at_once)
 
     @property
     def pid(self) -> int:

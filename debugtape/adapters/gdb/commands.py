@@ -28,16 +28,17 @@ log = logging.getLogger(__name__)
 
 SAMPLE_SIGNAL_NAME = f"SIG{SAMPLE_SIGNAL}"
 _MAX_REPORTED = 5  # stop-handler failures shown in gdb before they are only counted
-# Records are written in batches once the oldest has waited this long: a write per record wakes
-# the reader at every hit of a hot breakpoint, on the core it shares with gdb and the program. A
-# record reaches the pipe at most about 2 x BATCH_INTERVAL after it was taken; that much is lost
-# if gdb is killed.
+# Records that come in quick succession (a hot breakpoint, a snappoint, sampling) are written in
+# batches once the oldest has waited this long: a write per record wakes the reader at every hit,
+# on the core it shares with gdb and the program. A record after a quiet spell (a stop the user
+# looks at) is written at once. A record reaches the pipe at most about 2 x BATCH_INTERVAL after
+# it was taken; that much is lost if gdb is killed.
 BATCH_INTERVAL = 0.1
 PIPE_BYTES = 1 << 20  # `debugtape ingest` may fall behind by about 500 snapshots without slowing gdb
 
 
 def _ingest_sink(db: str) -> Sink:
-    return IngestChild(ingest_command(db), batch=BATCH_INTERVAL, pipe_bytes=PIPE_BYTES)
+    return IngestChild(ingest_command(db), batch=BATCH_INTERVAL, pipe_bytes=PIPE_BYTES, lone_at_once=True)
 
 
 def _bp_key(bp: Any) -> tuple[Any, ...]:
@@ -196,7 +197,7 @@ def use_pipe(fd: int) -> None:
     stream = os.fdopen(fd, "wb")
 
     def factory(_db: str) -> Sink:
-        return LineWriter(stream, "debugtape record", batch=BATCH_INTERVAL)
+        return LineWriter(stream, "debugtape record", batch=BATCH_INTERVAL, lone_at_once=True)
 
     TAPE.recorder._sink_factory = factory
 
