@@ -101,17 +101,15 @@ class FrameLayout:
         return args, local
 
 
-# The frame types whose layout a FrameCache keeps (gdb.NORMAL_FRAME: a real function's frame).
 _NORMAL = gdb.NORMAL_FRAME
 _INLINE = gdb.INLINE_FRAME
 
+# Where a frame is, as far as gdb's description of it goes (see FrameCache).
+FrameKey = tuple[int, ...]
+
 
 class FrameCache:
-    """Frame layouts kept for the session, keyed by where the frame is: its pc and the type of the
-    frame below it (None for the innermost), which decides whether gdb looks the frame up at its
-    pc or at its return address minus one. Only normal frames with no inlined frame below them
-    are kept: the description of an inlined call depends on how many inlined frames gdb shows at
-    that pc, which the pc alone does not say.
+    """Frame layouts kept for the session, keyed by where the frame is (see `frame_keys`).
 
     Emptied when gdb loads or frees symbol files (`forget`, connected to gdb's objfile events),
     when the program exits, when another process (a re-run, an attach) or another inferior is the
@@ -124,7 +122,7 @@ class FrameCache:
         self.enabled = True
         self.hits = 0
         self.misses = 0
-        self._entries: dict[tuple[int, int | None], FrameLayout] = {}
+        self._entries: dict[FrameKey, FrameLayout] = {}
         self._inferior: tuple[int, int] | None = None
 
     def __len__(self) -> int:
@@ -140,11 +138,10 @@ class FrameCache:
             self._entries.clear()
             self._inferior = current
 
-    def layout(self, frame: Any, newer: int | None) -> FrameLayout:
-        """The layout of `frame`, whose newer frame has type `newer` (None: it is the innermost)."""
-        if not self.enabled or newer == _INLINE or frame.type() != _NORMAL:
+    def layout(self, frame: Any, key: FrameKey | None) -> FrameLayout:
+        """The layout of `frame`; kept under `key`, unless None (a frame not worth keeping)."""
+        if key is None or not self.enabled:
             return FrameLayout(frame)
-        key = (frame.pc(), newer)
         found = self._entries.get(key)
         if found is None:
             self.misses += 1
@@ -157,17 +154,17 @@ class FrameCache:
 class GdbFrame:
     """A gdb.Frame as `common.snapshot.FrameView`."""
 
-    __slots__ = ("frame", "newer", "cache", "_layout")
+    __slots__ = ("frame", "key", "cache", "_layout")
 
-    def __init__(self, frame: Any, newer: int | None, cache: FrameCache) -> None:
+    def __init__(self, frame: Any, key: FrameKey | None, cache: FrameCache) -> None:
         self.frame = frame
-        self.newer = newer
+        self.key = key
         self.cache = cache
         self._layout: FrameLayout | None = None
 
     def layout(self) -> FrameLayout:
         if self._layout is None:
-            self._layout = self.cache.layout(self.frame, self.newer)
+            self._layout = self.cache.layout(self.frame, self.key)
         return self._layout
 
     def describe(self) -> dict[str, Any]:
@@ -185,14 +182,47 @@ def _main_module() -> str | None:
     return prog.filename if prog is not None else None
 
 
-def _frames_of_selected(cache: FrameCache) -> Iterator[GdbFrame]:
-    f = gdb.newest_frame()
+def frame_keys(frames: Iterator[Any]) -> Iterator[tuple[Any, FrameKey | None]]:
+    """Each gdb.Frame with the key of its layout: what gdb says about a frame follows from its pc
+    and from the type of the real frame below it (None for the innermost), which decides whether
+    gdb looks it up at the pc or at the return address minus one.
+
+    Inlined calls share the pc of the real frame they are inlined in, and how many of them gdb
+    shows there varies (at a breakpoint on a call site it hides the innermost ones). So an inlined
+    call and the frames it is inlined in, down to the real frame, are keyed together: their pc, the
+    type below them, how many they are and which one this is. A frame of any other type (signal
+    trampoline, tail call, dummy) is not kept."""
     newer: int | None = None
-    while f is not None:
+    for f in frames:
         kind = f.type()
-        yield GdbFrame(f, newer, cache)
+        if kind == _NORMAL:
+            yield f, (f.pc(), -1 if newer is None else newer)
+        elif kind != _INLINE:
+            yield f, None
+        else:
+            unit = [f]
+            while kind == _INLINE:
+                f = next(frames, None)
+                if f is None:
+                    break
+                kind = f.type()
+                unit.append(f)
+            real = kind == _NORMAL and f is not None
+            below = -1 if newer is None else newer
+            for i, g in enumerate(unit):
+                yield g, ((g.pc(), below, len(unit), i) if real else None)
         newer = kind
+
+
+def _older(f: Any) -> Iterator[Any]:
+    while f is not None:
+        yield f
         f = f.older()
+
+
+def _frames_of_selected(cache: FrameCache) -> Iterator[GdbFrame]:
+    for f, key in frame_keys(_older(gdb.newest_frame())):
+        yield GdbFrame(f, key, cache)
 
 
 def breakpoint_fields(bp: Any) -> dict[str, Any]:

@@ -108,3 +108,23 @@ def test_inlined_frames_show_their_own_variables(tmp_path: Path) -> None:
         assert frames["inner"]["args"] == {"v": v + 1} and frames["inner"]["locals"] == {"w": 3 * (v + 1)}
         assert frames["outer"]["args"] == {"v": v} and frames["outer"]["locals"] == {"u": 3 * (v + 1) + 1}
         assert frames["top"]["args"] == {"a": v}
+    # inlined frames are kept too: at the second stop only main may be new (an unrolled loop
+    # calls `top` from two places)
+    assert probes[1]["entries"] - probes[1]["entries_before"] <= 1
+
+
+def test_inlined_frames_shown_or_hidden_at_one_pc(tmp_path: Path) -> None:
+    """At a breakpoint on `top` gdb hides the calls inlined at that very address; `step` shows
+    them one by one without the pc moving. Each view is its own cache entry."""
+    prog = compile_c(HERE / "fixtures" / "inlined.c", tmp_path / "inlined", "-O2")
+    probes = _probes(prog, ["break top", "run", "python probe('top')", "step", "python probe('outer')",
+                            "step", "python probe('inner')", "continue", "python probe('top again')",
+                            "step", "python probe('outer again')"])
+    symbols = [[f["symbol"] for f in p["cached"]["frames"][:3]] for p in probes]
+    assert symbols == [["top", "main"], ["outer", "top", "main"], ["inner", "outer", "top"],
+                       ["top", "main"], ["outer", "top", "main"]]
+    for p in probes:
+        assert p["cached"] == p["uncached"] == p["again"], p["label"]
+    assert probes[1]["cached"]["frames"][0]["locals"] == {"u": 7}
+    assert probes[4]["cached"]["frames"][0]["locals"] == {"u": 10}
+    assert probes[4]["hits"] > probes[3]["hits"]
