@@ -116,7 +116,11 @@ class FrameCache:
     one being read (`check_inferior`), and whenever gdb shows its prompt: settings changed there
     (`set substitute-path`, `set print demangle`...) show at the next stop. A hot breakpoint that
     continues by itself (`commands` ... `continue`, a snappoint) shows no prompt between hits.
+    It holds at most `max_entries` layouts (sampling meets a new innermost pc at almost every
+    sample): past that it starts afresh.
     """
+
+    max_entries = 4096
 
     def __init__(self) -> None:
         self.enabled = True
@@ -145,6 +149,8 @@ class FrameCache:
         found = self._entries.get(key)
         if found is None:
             self.misses += 1
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
             found = self._entries[key] = FrameLayout(frame)
         else:
             self.hits += 1

@@ -128,3 +128,12 @@ def test_inlined_frames_shown_or_hidden_at_one_pc(tmp_path: Path) -> None:
     assert probes[1]["cached"]["frames"][0]["locals"] == {"u": 7}
     assert probes[4]["cached"]["frames"][0]["locals"] == {"u": 10}
     assert probes[4]["hits"] > probes[3]["hits"]
+
+
+def test_cache_holds_a_bounded_number_of_layouts(tmp_path: Path) -> None:
+    prog = compile_c(SHAPES, tmp_path / "shapes")
+    probes = _probes(prog, ["break leaf", "run", "python cache.max_entries = 2", "python probe('small')",
+                            "continue", "python probe('small again')"])
+    for p in probes:
+        assert p["entries"] <= 2
+        assert p["cached"] == p["uncached"] == p["again"], p["label"]
