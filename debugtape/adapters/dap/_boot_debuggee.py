@@ -18,6 +18,8 @@ import os
 import sys
 from typing import Any
 
+MAX_EARLY = 100  # more commands than debugtape ever has in flight for one stopped thread
+
 
 def _drain_queued_commands(pydevd: Any) -> None:
     cls: Any = getattr(pydevd, "PyDB", None)
@@ -28,10 +30,11 @@ def _drain_queued_commands(pydevd: Any) -> None:
     class QueueAwareEvent:
         """The thread's wake-up event; `wait` returns at once while commands are queued."""
 
-        __slots__ = ("_queue", "_event")
+        __slots__ = ("_queue", "_event", "_early")
 
         def __init__(self, queue: Any, event: Any) -> None:
             self._queue, self._event = queue, event
+            self._early = 0  # waits in a row that returned at once
 
         def set(self) -> None:
             self._event.set()
@@ -44,9 +47,13 @@ def _drain_queued_commands(pydevd: Any) -> None:
 
         def wait(self, timeout: Any = None) -> bool:
             # A command queued before the last clear() is still in the queue here, and one
-            # queued after it has set the event: none waits for the poll.
-            if not self._queue.empty():
+            # queued after it has set the event: none waits for the poll. A command the thread
+            # puts back (pydevd: "shouldn't really happen") would make that a busy loop, so
+            # after MAX_EARLY early returns in a row the wait is pydevd's own again.
+            if self._early < MAX_EARLY and not self._queue.empty():
+                self._early += 1
                 return True
+            self._early = 0
             return bool(self._event.wait(timeout))
 
     def get_internal_queue_and_event(self: Any, thread_id: Any) -> Any:

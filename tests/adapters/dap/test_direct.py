@@ -90,6 +90,24 @@ def test_commands_queued_together_are_each_run_without_waiting_for_the_poll(fixe
         assert elapsed > 0.6, elapsed  # the bug the fix is for is still there to fix
 
 
+def test_a_command_put_back_forever_is_no_busy_loop() -> None:
+    """pydevd puts back a command its thread cannot run ("shouldn't really happen") and waits
+    20 ms; the early return must not turn that into a spin."""
+    boot = load_boot()
+    pydevd = fake_pydevd()
+    boot._drain_queued_commands(pydevd)
+    q, event = pydevd.PyDB().get_internal_queue_and_event("t1")  # type: ignore[attr-defined]
+    q.put("not-for-this-thread")
+    rounds = 0
+    end = time.monotonic() + 0.3
+    while time.monotonic() < end:
+        q.put(q.get(False))  # taken, cannot be run, put back
+        event.wait(0.02)
+        event.clear()
+        rounds += 1
+    assert rounds <= (0.3 / 0.02 + 2) * (boot.MAX_EARLY + 1), rounds
+
+
 def test_a_pydevd_without_the_method_is_left_alone() -> None:
     module = types.ModuleType("pydevd")
     load_boot()._drain_queued_commands(module)  # no PyDB: nothing to fix, nothing raised
