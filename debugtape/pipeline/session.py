@@ -36,10 +36,24 @@ def _kinds(kinds: Mapping[str, int]) -> list[dict[str, Any]]:
     return [{"kind": k, "count": n} for k, n in sorted(kinds.items())]
 
 
+# The last whole second formatted by _ts_text and its text up to the milliseconds.
+_last_second: tuple[int, str] = (-1, "")
+
+
+def _ts_text(t: float) -> str:
+    """now_ts(t), formatting each whole second once: a burst of records shares it."""
+    global _last_second
+    sec, milli = divmod(int(round(t * 1000)), 1000)
+    known = _last_second  # one read: another pipeline's thread may swap it
+    if known[0] != sec:
+        known = _last_second = (sec, now_ts(float(sec))[:-4])
+    return f"{known[1]}{milli:03d}Z"
+
+
 def _record_ts(record: Mapping[str, Any]) -> str:
     ts = record.get("ts")
     if isinstance(ts, (int, float)) and not isinstance(ts, bool):
-        return now_ts(float(ts))
+        return _ts_text(float(ts))
     if isinstance(ts, str) and ts:
         try:
             from debugtape.events import parse_ts
