@@ -32,9 +32,11 @@ _MIN_SCAN = 6  # no secret rule can match a shorter string
 _CLEAN_CACHE_MAX = 200_000
 _CLEAN_CACHE_LEN = 512
 _CARD_MIN = 10**12
+_CARD_LO = -_CARD_MIN
 # A debugger pointer, alone (`0x4052a0`) or before its text (`0x4052a0 "abc"`): a clue, never a
 # secret, and unique, so it is never cached; only the text after it is scanned (and cached).
-_pointer = re.compile(r"0x[0-9a-fA-F]{1,16}(?= |\Z)").match
+# Matched against the whole string, or the part before its first space.
+_pointer = re.compile(r"0x[0-9a-fA-F]{1,16}").fullmatch
 _ADDR = re.compile(r"(0x[0-9a-fA-F]+)(?:\s+(.*))?\Z", re.S)
 _FLAG = re.compile(r"--?([A-Za-z][\w.\-]{1,63})\Z")
 _NAME = re.compile(r"[A-Za-z_][\w.\-]{0,63}\Z")
@@ -66,9 +68,12 @@ class Redactor:
         self._clean: set[str] = set()
         self._plain_keys: set[str] = set()  # names that are not secret and need no scan
         self._min_scan = 1 if patterns else _MIN_SCAN
+        self._type_names: set[str] = set()  # names seen in `types` maps (kept whatever they say)
+        # Value fields that are not secret by their own name (a config rule may make them so):
+        # without a naming sibling ({"name": "password", "value": ...}) they are plain.
+        self._value_fields = frozenset(f for f in _VALUE_FIELDS if self._keys.kind(f) is None)
         # What the hot loop of `_dict` reads, fetched with one attribute load per dict.
-        self._hot = (self._plain_keys, self._clean, self._text, self._min_scan, self._dict,
-                     self._list, self._walk)
+        self._hot = (self._plain_keys, self._clean)
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -104,27 +109,30 @@ class Redactor:
     # -- the walk -----------------------------------------------------------------------------
 
     def _text(self, s: str, stats: RedactionStats) -> str:
-        if len(s) < self._min_scan or s in self._clean:
+        clean = self._clean
+        if s in clean:
             return s
-        m = _pointer(s)
-        if m is not None:
-            i = m.end()
-            if i == len(s):
-                return s
-            rest = s[i + 1:]
-            out_rest = rest if rest in self._clean else self._text(rest, stats)
-            return s if out_rest is rest else s[: i + 1] + out_rest
-        try:
-            out = self._scanner.scan(s, stats)
-        except Exception:
-            log.exception("string redaction failed; the string is dropped")
-            stats.add("error")
-            return fixed_marker("error", "unprocessable")
-        if out is s and len(s) <= _CLEAN_CACHE_LEN:
-            if len(self._clean) >= _CLEAN_CACHE_MAX:
-                self._clean.clear()
-            self._clean.add(s)
-        return out
+        if len(s) >= self._min_scan:
+            head, space, rest = s.partition(" ")
+            if _pointer(head) is not None:
+                if not space:
+                    return s
+                out_rest = rest if rest in clean else self._text(rest, stats)
+                return s if out_rest is rest else head + " " + out_rest
+            try:
+                out = self._scanner.scan(s, stats)
+            except Exception:
+                log.exception("string redaction failed; the string is dropped")
+                stats.add("error")
+                return fixed_marker("error", "unprocessable")
+            if out is not s or len(s) > _CLEAN_CACHE_LEN:
+                return out
+        # Clean (a string too short for any rule always is): remembered, so that the hot loops
+        # skip it next time.
+        if len(clean) >= _CLEAN_CACHE_MAX:
+            clean.clear()
+        clean.add(s)
+        return s
 
     def _walk(self, v: Any, kind: str | None, stats: RedactionStats, depth: int) -> Any:
         t = type(v)
@@ -141,12 +149,11 @@ class Redactor:
             return v
         if t is float:
             return self._secret(v, kind, stats) if kind else v
-        if t is dict:
-            return self._dict(v, kind, stats, depth)
-        if isinstance(v, Mapping):
-            return self._dict(dict(v), kind, stats, depth)
+        if t is dict or isinstance(v, Mapping):
+            d = v if t is dict else dict(v)
+            return self._dict_under(d, kind, stats, depth) if kind else self._dict(d, stats, depth)
         if t is list or isinstance(v, (list, tuple)):
-            return self._list(v, kind, stats, depth)
+            return self._list_under(v, kind, stats, depth) if kind else self._list(v, stats, depth)
         if isinstance(v, str):  # str subclasses
             return self._walk(str(v), kind, stats, depth)
         if isinstance(v, (bytes, bytearray)):
@@ -158,48 +165,56 @@ class Redactor:
         stats.add("unknown_type")
         return fixed_marker("unknown_type", type(v).__name__)
 
-    def _dict(self, d: dict[Any, Any], kind: str | None, stats: RedactionStats,
-              depth: int) -> Any:
+    def _dict_under(self, d: dict[Any, Any], kind: str, stats: RedactionStats, depth: int) -> Any:
+        """A dict under a secret name: every value in it is that secret (names still decide
+        nothing), only the names are kept."""
         if depth >= _MAX_DEPTH:
             stats.add("depth")
             return fixed_marker("depth", "too_deep")
+        walk = self._walk
         d1 = depth + 1
-        if kind:
-            walk = self._walk
-            out: dict[Any, Any] = {}
-            for k, x in d.items():
-                ks = k if type(k) is str else str(walk(k, None, stats, d1))
-                out[ks] = walk(x, kind, stats, d1)
-            return out
+        out: dict[Any, Any] = {}
+        for k, x in d.items():
+            ks = k if type(k) is str else str(walk(k, None, stats, d1))
+            out[ks] = walk(x, kind, stats, d1)
+        return out
+
+    def _dict(self, d: dict[Any, Any], stats: RedactionStats, depth: int) -> Any:
+        if depth >= _MAX_DEPTH:
+            stats.add("depth")
+            return fixed_marker("depth", "too_deep")
         # The hot loop of the engine. The output starts as a copy made in C and only the
         # values that change are written back. Names seen before as plain (not secret, not
         # special, nothing to scan) with clean scalar values are settled inline, without a
-        # call per value; every other name goes through `_entry`.
-        plain, clean, text, min_scan, dict_, list_, walk = self._hot
-        pointer = _pointer
+        # call per value; every other name goes through `_entry`. A pointer is settled by one
+        # regex call on its head and a cache lookup of its text, the same verdict as `_text`.
+        plain, clean = self._hot
         out = d.copy()
         renamed: dict[Any, str] | None = None
         for k, x in d.items():
-            if k in plain:
+            if k in plain or k in self._value_fields and d.keys().isdisjoint(_NAME_FIELDS):
                 tx = type(x)
                 if tx is str:
-                    if x in clean or len(x) < min_scan:
-                        continue  # clean before or too short
-                    m = pointer(x)
-                    if m is not None and ((e := m.end()) == len(x) or x[e + 1:] in clean):
-                        continue  # a pointer, alone or before a clean text
-                    y = text(x, stats)
+                    if x in clean:
+                        continue
+                    if " " in x:
+                        head, _, rest = x.partition(" ")
+                        if rest in clean and _pointer(head) is not None:
+                            continue  # a pointer before a clean text
+                    elif _pointer(x) is not None:
+                        continue  # a bare pointer
+                    y = self._text(x, stats)
                     if y is not x:
                         out[k] = y
                 elif tx is int:
-                    if not -_CARD_MIN < x < _CARD_MIN:
-                        out[k] = walk(x, None, stats, d1)
+                    if not _CARD_LO < x < _CARD_MIN:
+                        out[k] = self._walk(x, None, stats, depth + 1)
                 elif tx is dict:
-                    out[k] = dict_(x, None, stats, d1)
+                    out[k] = self._dict(x, stats, depth + 1)
                 elif tx is list:
-                    out[k] = list_(x, None, stats, d1)
+                    out[k] = self._list(x, stats, depth + 1)
                 elif not (x is None or tx is float or tx is bool):
-                    out[k] = walk(x, None, stats, d1)
+                    out[k] = self._walk(x, None, stats, depth + 1)
                 continue
             if k in _NAME_MAPS and type(x) is dict:
                 out[k] = self._names_map(x, stats, depth)
@@ -212,15 +227,26 @@ class Redactor:
 
     def _names_map(self, x: dict[Any, Any], stats: RedactionStats, depth: int) -> dict[str, Any]:
         """{"types": {"password": "char *"}}: the keys are names of things, the values types."""
-        clean, min_scan, walk = self._clean, self._min_scan, self._walk
+        clean, names = self._clean, self._type_names
+        # The same map comes with every frame: names and type names all seen before are
+        # settled in C (a str subclass equal to a clean type name passes as it is).
+        try:
+            if names.issuperset(x) and clean.issuperset(x.values()):
+                return x.copy()
+        except TypeError:
+            pass  # an unhashable value: the loop below deals with it
         out = x.copy()
         renamed: dict[Any, str] | None = None
         for n, t in x.items():
             if type(n) is not str:
                 renamed = renamed or {}
                 renamed[n] = str(n)
-            if type(t) is not str or not (t in clean or len(t) < min_scan):
-                out[n] = walk(t, None, stats, depth + 2)
+            elif n not in names:
+                if len(names) >= _CLEAN_CACHE_MAX:
+                    names.clear()
+                names.add(n)
+            if type(t) is not str or t not in clean:
+                out[n] = self._walk(t, None, stats, depth + 2)
         return _rekeyed(out, renamed) if renamed else out
 
     def _entry(self, d: Mapping[Any, Any], k: Any, x: Any, out: dict[Any, Any],
@@ -260,37 +286,46 @@ class Redactor:
                     return kind
         return None
 
-    def _list(self, items: list[Any] | tuple[Any, ...], kind: str | None, stats: RedactionStats,
-              depth: int) -> Any:
+    def _list_under(self, items: list[Any] | tuple[Any, ...], kind: str, stats: RedactionStats,
+                    depth: int) -> Any:
         if depth >= _MAX_DEPTH:
             stats.add("depth")
             return fixed_marker("depth", "too_deep")
         walk = self._walk
-        d1 = depth + 1
-        if kind:
-            return [walk(x, kind, stats, d1) for x in items]
+        return [walk(x, kind, stats, depth + 1) for x in items]
+
+    def _list(self, items: list[Any] | tuple[Any, ...], stats: RedactionStats, depth: int) -> Any:
+        if depth >= _MAX_DEPTH:
+            stats.add("depth")
+            return fixed_marker("depth", "too_deep")
+        for x in items:  # numbers (flags, buffers, arrays) settled in one tight loop
+            if type(x) is not int or not _CARD_LO < x < _CARD_MIN:
+                break
+        else:
+            return list(items)
         # As in `_dict`: a copy made in C, with only the items that change written back.
         out = list(items)
         follow: str | None = None  # set by a secret flag (--password) or a header pair's name
         pair = len(items) == 2 and type(items[0]) is str
-        clean, text, dict_ = self._clean, self._text, self._dict
+        clean = self._clean
+        d1 = depth + 1
         for i, x in enumerate(items):
             if follow:
-                out[i] = walk(x, follow, stats, d1)
+                out[i] = self._walk(x, follow, stats, d1)
                 follow = None
                 continue
             tx = type(x)
             if tx is str:
                 if x not in clean:
-                    y = text(x, stats)
+                    y = self._text(x, stats)
                     if y is not x:
                         out[i] = y
                 if x and (pair and i == 0 or x[0] == "-"):
                     follow = self._follow(x, items, pair and i == 0)
             elif tx is dict:
-                out[i] = dict_(x, None, stats, d1)
-            elif not (tx is int and -_CARD_MIN < x < _CARD_MIN):
-                out[i] = walk(x, None, stats, d1)  # lists, card-sized ints, floats, ...
+                out[i] = self._dict(x, stats, d1)
+            elif not (tx is int and _CARD_LO < x < _CARD_MIN):
+                out[i] = self._walk(x, None, stats, d1)  # lists, card-sized ints, floats, ...
         return out
 
     def _follow(self, x: str, items: list[Any] | tuple[Any, ...], first_of_pair: bool) -> str | None:

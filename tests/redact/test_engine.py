@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import Any
 
 import pytest
 
-from debugtape.redact import Redactor, is_marker
+from debugtape.redact import Redactor, Rule, is_marker
 from debugtape.redact.scanner import TextScanner
 
 KEY = b"test-key-0123456789abcdef0123456"
@@ -186,8 +187,8 @@ def test_clean_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "_CLEAN_CACHE_MAX", 50)
     r = Redactor(KEY)
     for i in range(500):
-        r.redact({"path": f"/home/ana/src/file_{i}.c", f"name_{i}": i})
-        assert len(r._clean) <= 50 and len(r._plain_keys) <= 50
+        r.redact({"path": f"/home/ana/src/file_{i}.c", f"name_{i}": i, "types": {f"v_{i}": "int"}})
+        assert len(r._clean) <= 50 and len(r._plain_keys) <= 50 and len(r._type_names) <= 50
     assert r.redact({"path": "/home/ana/src/file_1.c"})[0] == {"path": "/home/ana/src/file_1.c"}
     assert "hunter2" not in dump(r.redact({"path": "password=hunter2 in a long line"})[0])
 
@@ -216,6 +217,72 @@ def test_pointers_keep_their_address_and_their_text_is_scanned() -> None:
     assert out["p"] == value["p"] and out["q"] == value["q"] and out["t"] == value["t"]
     assert out["s"].startswith('0x4052b0 "password=[REDACTED:password:') and "hunter2" not in out["s"]
     assert "abcdef123" not in out["u"] and stats.kinds == {"password": 1, "token": 1}
+
+
+def test_pointer_fast_path_checks_the_head_and_the_whole_text() -> None:
+    r = Redactor(KEY)
+    assert r.redact({"p": '0x4052a0 "hello world"'})[0] == {"p": '0x4052a0 "hello world"'}
+    token = "ghp_" + "a1B2c3D4e5" * 3 + "a1B2c3"
+    value = {"p": '0x4052a8 "hello world"',  # another address before the same clean text: kept
+             "q": token + ' "hello world"',  # the same clean text after a head that is a token
+             "s": 'password=hunter2 "hello world"',  # ... or a name=value
+             "t": '0x4052a0 "hello world" password=hunter2',  # a longer text after the pointer
+             "u": "0X4052A0 " + token,  # not a pointer (upper-case X): the whole string is scanned
+             "v": "0x" + "1" * 17 + ' "hello world"',  # too long for a pointer, nothing secret
+             "list": ["0x7ffe0010", '0x4052b0 "hello world"', 'password=hunter2 "hello world"']}
+    for _ in range(2):  # cold, then with every clean part cached
+        out, stats = r.redact(value)
+        assert out["p"] == value["p"] and out["v"] == value["v"] and out["list"][:2] == value["list"][:2]
+        assert token not in dump(out) and "hunter2" not in dump(out)
+        assert out["t"].startswith('0x4052a0 "hello world" password=[REDACTED:password:')
+        assert stats.kinds == {"github_token": 2, "password": 3}
+
+
+def test_short_strings_cached_as_clean_still_go_under_secret_names() -> None:
+    r = Redactor(KEY)
+    assert r.redact({"motto": "abc", "ok": ["abc"]})[0] == {"motto": "abc", "ok": ["abc"]}
+    out, stats = r.redact({"motto": "abc", "password": "abc", "argv": ["--token", "abc"],
+                           "dap": {"name": "secret", "value": "abc"}})
+    assert out["motto"] == "abc" and is_marker(out["password"]) and is_marker(out["argv"][1])
+    assert is_marker(out["dap"]["value"]) and stats.kinds == {"password": 1, "token": 1, "secret": 1}
+
+
+def test_types_map_fast_path_scans_what_it_has_not_seen() -> None:
+    r = Redactor(KEY)
+    frame = {"locals": {"s": '0x1 "x"', "n": 3}, "types": {"s": "char *", "n": "int"}}
+    for _ in range(3):
+        assert r.redact(frame)[0] == frame
+    token = "ghp_" + "a1B2c3D4e5" * 3 + "a1B2c3"
+    out, stats = r.redact({"types": {"s": "char *", "n": f"struct tok /* {token} */"}})
+    assert token not in dump(out) and stats.kinds == {"github_token": 1}
+    # the same names, with a value that cannot be hashed and a name that is not a string
+    out, stats = r.redact({"types": {"s": {"x": "password=hunter2"}, "n": "int", 1: "int"}})
+    assert "hunter2" not in dump(out) and list(out["types"]) == ["s", "n", "1"]
+
+
+def test_value_fields_without_a_naming_sibling_are_plain_names() -> None:
+    r = Redactor(KEY)
+    for _ in range(2):
+        assert r.redact({"result": "ok", "value": "plain text"})[0] == {"result": "ok", "value": "plain text"}
+    out, stats = r.redact({"result": "password=hunter2", "value": {"name": "token", "value": "t0ps3cr3t"}})
+    assert "hunter2" not in dump(out) and "t0ps3cr3t" not in dump(out)
+    assert stats.kinds == {"password": 1, "token": 1}
+    out, _ = Redactor(KEY, extra_rules=[Rule(key="value", kind="key")]).redact({"value": "plain text"})
+    assert out["value"].startswith("[REDACTED:key:")  # a project rule makes the name secret
+
+
+class Flag(enum.IntEnum):
+    ON = 1
+
+
+def test_number_lists() -> None:
+    value = {"buf": [1, 2, 4111111111111111, 3], "mixed": [1, True, 2.5, None, -7], "flags": [Flag.ON, 2],
+             "pair": (4, 5), "empty": []}
+    out, stats = R.redact(value)
+    assert out["buf"][:2] == [1, 2] and out["buf"][2].startswith("[REDACTED:card:") and out["buf"][3] == 3
+    assert out["mixed"] == [1, True, 2.5, None, -7] and out["pair"] == [4, 5] and out["empty"] == []
+    assert out["flags"] == [1, 2] and type(out["flags"][0]) is int and stats.kinds == {"card": 1}
+    assert out["mixed"] is not value["mixed"] and out["empty"] is not value["empty"]
 
 
 def test_input_is_never_modified_and_output_containers_are_new() -> None:

@@ -100,6 +100,35 @@ def test_text_never_raises_and_is_idempotent(text: str) -> None:
     assert R.redact_text(once)[0] == once
 
 
+# Values that take the walk's fast paths: pointers before texts, short strings, `types` maps,
+# value fields, number lists, next to secrets.
+fast_path_scalars = st.one_of(
+    scalars, st.integers(min_value=-10**13, max_value=10**13),
+    st.sampled_from(['0x4052a8 "abc"', '0x4052a0 "abc" password=hunter2x', 'password=hunter2x "abc"',
+                     "0X4052A0", "0x" + "1" * 17, "ok", "int", "char *", "4111111111111111"]),
+)
+fast_path_values = st.recursive(
+    fast_path_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=5), st.lists(st.integers(), max_size=5),
+                            st.dictionaries(st.sampled_from(["types", "value", "result", "name", "p", "n"]),
+                                            inner, max_size=4),
+                            st.dictionaries(st.text(max_size=12), inner, max_size=3)),
+    max_leaves=30,
+)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(fast_path_values, planted().map(lambda c: c[0])), min_size=2, max_size=5))
+def test_caches_never_change_the_output(values: list[Any]) -> None:
+    warm = Redactor(b"test-key-0123456789abcdef0123456")
+    for value in values:  # every clean string, name and type seen before
+        warm.redact(value)
+    for value in values:
+        cold = Redactor(b"test-key-0123456789abcdef0123456")
+        (out, stats), (expected, expected_stats) = warm.redact(value), cold.redact(value)
+        assert _same(out, expected) and stats.kinds == expected_stats.kinds
+
+
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
         return math.isnan(b)
