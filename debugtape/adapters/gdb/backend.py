@@ -190,7 +190,7 @@ def _main_module() -> str | None:
 
 def frame_keys(frames: Iterator[Any]) -> Iterator[tuple[Any, FrameKey | None]]:
     """Each gdb.Frame with the key of its layout: what gdb says about a frame follows from its pc
-    and from the type of the real frame below it (None for the innermost), which decides whether
+    and from the type of the real frame below it (-1 for the innermost), which decides whether
     gdb looks it up at the pc or at the return address minus one.
 
     Inlined calls share the pc of the real frame they are inlined in, and how many of them gdb
