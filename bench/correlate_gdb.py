@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import _prep  # noqa: E402  (bench/, beside this script)
 
 from tests.correlate.gitrepo import GitRepo, fast_import_history  # noqa: E402
 
@@ -102,6 +103,7 @@ def snapshots(db: Path) -> int:
 
 
 def main() -> None:
+    _prep.compile_package()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--hits", type=int, default=None)

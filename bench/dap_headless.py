@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _prep  # noqa: E402  (bench/, beside this script)
 
 from debugtape.adapters.common.options import RecordOptions  # noqa: E402
 from debugtape.adapters.dap.record import HeadlessRecorder  # noqa: E402
@@ -63,6 +64,7 @@ def run(hits: int, nodelay: bool, direct: bool, work: Path) -> tuple[int, float,
 
 
 def main() -> None:
+    _prep.compile_package()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="200 hits, 8 for the baseline")
     ap.add_argument("--hits", type=int, default=None)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+import _prep  # noqa: E402  (bench/, beside this script)
 
 from debugtape.cli.cmd_gdb_init import init_line  # noqa: E402
 
@@ -93,6 +94,7 @@ def count_snapshots(db: Path) -> tuple[int, float]:
 
 
 def main() -> None:
+    _prep.compile_package()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="200 hits, one repetition")
     ap.add_argument("--hits", type=int, default=1000)

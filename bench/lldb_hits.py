@@ -25,6 +25,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+import _prep  # noqa: E402  (bench/, beside this script)
 
 from debugtape.adapters.lldb.locate import lldb_binary  # noqa: E402
 
@@ -46,6 +47,7 @@ def lldb_run(lldb: str, commands: list[str], program: Path, hits: int, log: Path
 
 
 def main() -> None:
+    _prep.compile_package()
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="200 hits, one repeat")
     ap.add_argument("--hits", type=int, default=1000)

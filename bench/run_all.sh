@@ -5,7 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-python3}
 status=0
-for b in bench/*.py; do
+$PY -m compileall -q debugtape >/dev/null  # as pip install does (see bench/_prep.py)
+for b in bench/[!_]*.py; do
   echo "=== $b $*"
   $PY "$b" "$@" || { echo "!!! $b failed"; status=1; }
 done

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import _prep  # bench/, beside this script
+
 from debugtape.events import Event
 from debugtape.redact import Redactor, redact_event
 from debugtape.store import Store
@@ -59,6 +61,7 @@ def p95(xs: list[float]) -> float:
 
 
 def main() -> None:
+    _prep.compile_package()
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--quick", action="store_true")

@@ -11,3 +11,7 @@ if [ "$where" != "$here" ] \
    || ! command -v debugtape >/dev/null; then
   $PY -m pip install -q --disable-pip-version-check -e '.[dev,sampling]'
 fi
+# Byte-compile the package as a regular pip install does (an editable install does not, and with
+# PYTHONDONTWRITEBYTECODE set nothing is ever cached): every debugtape process, and gdb or lldb
+# loading debugtape, would otherwise compile it from source at each start (~0.25 s).
+$PY -m compileall -q debugtape >/dev/null
