@@ -120,7 +120,11 @@ def main() -> None:
             print(f"  {label:<40} {n:5d} samples at {rate:5.1f}/s, the program kept "
                   f"{progress:5.1%} of its speed, {per * 1000:6.2f} ms per sample; gdb run {wall:.1f} s")
         for label, _n, _r, _p, per, _w in rows:
-            print(f"ratio poor man's profiler / {label}: {pmp / per:6.0f}x cheaper (target >= 50x)")
+            if per > 0:
+                print(f"ratio poor man's profiler / {label}: {pmp / per:6.0f}x cheaper (target >= 50x)")
+            else:  # the program lost no measurable work to sampling in this run (noise)
+                print(f"ratio poor man's profiler / {label}: no measurable cost per sample in this run "
+                      "(re-run, or a longer --seconds, for a finite ratio)")
 
 
 if __name__ == "__main__":
