@@ -238,9 +238,13 @@ class Redactor:
         out = x.copy()
         renamed: dict[Any, str] | None = None
         for n, t in x.items():
-            if type(n) is not str:
+            if type(n) is str and len(n) < 16:
+                ns = n
+            else:  # a long name may hold a secret, as in any dict; other names become strings
+                ns = self._text(n, stats) if type(n) is str else str(self._walk(n, None, stats, depth + 2))
+            if ns is not n:
                 renamed = renamed or {}
-                renamed[n] = str(n)
+                renamed[n] = ns
             elif n not in names:
                 if len(names) >= _CLEAN_CACHE_MAX:
                     names.clear()

@@ -308,6 +308,14 @@ def test_renamed_keys_keep_their_place() -> None:
     assert R.redact({1: "a", "1": "b"})[0] == {"1": "b"}  # the last value wins, as before
 
 
+def test_types_map_names_holding_secrets() -> None:
+    token = "ghp_" + "a1B2c3D4e5" * 3 + "a1B2c3"
+    for _ in range(2):
+        out, stats = R.redact({"types": {token: "int", b"password=hunter2": "char *", "n": "int"}})
+        assert token not in dump(out) and "hunter2" not in dump(out) and out["types"]["n"] == "int"
+        assert stats.kinds == {"github_token": 1, "password": 1}
+
+
 def test_types_map_whatever_came_before() -> None:
     r = Redactor(KEY)
     r.redact({"types": None})
