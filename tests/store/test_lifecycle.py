@@ -56,6 +56,32 @@ def test_a_producer_faster_than_the_disk_waits_for_a_bounded_backlog(store_path)
         assert [e.event.seq for e in s.iter_session_events("fast")] == list(range(1, 5002))
 
 
+def test_checkpoints_run_beside_the_writer_and_the_wal_stays_bounded(store_path) -> None:
+    from debugtape.store.writer import CHECKPOINT_BYTES, WRITER_AUTOCHECKPOINT_PAGES
+
+    r = Redactor()
+    filler = "x" * 400
+    n = 3 * CHECKPOINT_BYTES // len(filler) + 2  # about three checkpoints' worth of data
+    evs = [redact_event(Event("session_started", "big", {"name": "x"}, seq=1), r)]
+    evs += [redact_event(Event("note", "big", {"text": f"{i} {filler}"}, seq=i), r) for i in range(2, n)]
+    wal = store_path.with_name(store_path.name + "-wal")
+    with Store(store_path) as s:
+        w = s.background_writer(max_batch=500)
+        wal_peak = 0
+        for i, e in enumerate(evs):
+            w.emit(e)
+            if i % 500 == 0:
+                wal_peak = max(wal_peak, wal.stat().st_size if wal.exists() else 0)
+        w.flush()
+        checkpoints = w.checkpoints
+        w.close()
+        assert s.conn.execute("SELECT count(*) FROM events WHERE session = 'big'").fetchone()[0] == len(evs)
+        page = s.conn.execute("PRAGMA page_size").fetchone()[0]
+    assert checkpoints >= 2
+    assert wal_peak <= (WRITER_AUTOCHECKPOINT_PAGES + 1000) * page
+    assert w._checkpointer is not None and not w._checkpointer._thread.is_alive()
+
+
 def test_the_store_accepts_only_redacted_events(store_path) -> None:
     with pytest.raises(TypeError):
         RedactedEvent(Event("note", "s", {"text": "x"}, seq=1), {})
