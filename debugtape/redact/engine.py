@@ -68,7 +68,7 @@ class Redactor:
         self._clean: set[str] = set()
         self._plain_keys: set[str] = set()  # names that are not secret and need no scan
         self._min_scan = 1 if patterns else _MIN_SCAN
-        self._type_names: set[str] = set()  # names seen in `types` maps (kept whatever they say)
+        self._type_names: set[str] = set()  # names in `types` maps seen (and scanned) before
         # Value fields that are not secret by their own name (a config rule may make them so):
         # without a naming sibling ({"name": "password", "value": ...}) they are plain.
         self._value_fields = frozenset(f for f in _VALUE_FIELDS if self._keys.kind(f) is None)
