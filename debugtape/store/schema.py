@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # sqlite-utils pulls in numpy when present: import it only to migrate
     import sqlite_utils
@@ -83,6 +84,23 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _sqlite_utils() -> Any:
+    """sqlite-utils, imported without pandas and numpy: it imports them when present only to map
+    their types, which debugtape never passes, and numpy alone took 0.18 s of every new store's
+    start-up (the ingest process of a first session)."""
+    if "sqlite_utils" in sys.modules:
+        return sys.modules["sqlite_utils"]
+    hidden = [name for name in ("pandas", "numpy") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` raise ImportError
+    try:
+        import sqlite_utils
+    finally:
+        for name in hidden:
+            del sys.modules[name]
+    return sqlite_utils
+
+
 _MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -98,9 +116,7 @@ def migrate(conn: sqlite3.Connection) -> int:
         )
     if found == SCHEMA_VERSION:
         return found
-    import sqlite_utils
-
-    db = sqlite_utils.Database(conn)
+    db = _sqlite_utils().Database(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
         # Another process may have migrated while we waited for the lock.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -162,3 +164,13 @@ def test_a_reader_opening_a_store_being_created_gets_answers_not_a_traceback(sto
     store_path.touch()  # what a writer leaves between creating the file and creating the tables
     with Store(store_path, readonly=True) as s:
         assert s.sessions() == []
+
+
+def test_creating_a_store_does_not_import_numpy_or_pandas(tmp_path) -> None:
+    # sqlite-utils would import them when installed (0.18 s for numpy), only to map their types.
+    code = ("import sys; from debugtape.store import Store; Store(sys.argv[1]).close(); "
+            "print(sorted(m for m in ('numpy', 'pandas') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "new.db")], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+    assert (tmp_path / "new.db").exists()
