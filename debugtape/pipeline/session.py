@@ -21,6 +21,7 @@ from debugtape.pipeline.ratelimit import RateLimits, TokenBucket
 from debugtape.pipeline.stages import Correlator, EventSink, Hooks, NullCorrelator, NullHooks
 from debugtape.records import RecordError
 from debugtape.redact import RedactedEvent, RedactionStats, Redactor, redact_event
+from debugtape.redact.gate import redaction_kinds
 from debugtape.store.rows import snapshot_id
 
 __all__ = ["SessionPipeline"]
@@ -31,9 +32,7 @@ log = logging.getLogger(__name__)
 _SUMMARY_ITEMS = 50
 
 
-def _kinds(kinds: Mapping[str, int]) -> list[dict[str, Any]]:
-    # A list of {kind, count}: a {"password": 1} mapping would itself look like a secret to redact.
-    return [{"kind": k, "count": n} for k, n in sorted(kinds.items())]
+_kinds = redaction_kinds
 
 
 # The last whole second formatted by _ts_text and its text up to the milliseconds.
@@ -169,7 +168,11 @@ class SessionPipeline:
         data["snap_id"] = snap_id = snapshot_id(self.session_id or "", self.seq + 1)
         if cuts:
             self.counts["truncations"] += len(cuts)
-        data = self._redact(data)
+        # Plugins see redacted data only. Without a snapshot plugin, the gate's pass in _emit is
+        # the one redaction (it covers what correlation adds, too): no second walk of the locals.
+        plugins = self._wants("snapshot")
+        if plugins:
+            data = self._redact(data)
         try:
             data = self.correlator.snapshot(data)
         except Exception as exc:
@@ -195,7 +198,7 @@ class SessionPipeline:
         head = (data.get("commit") or {}).get("head") if isinstance(data.get("commit"), Mapping) else None
         if head and head not in self._commits:
             self._commits.append(head)
-        self._emit("debug_snapshot", data, record, redacted=True)
+        self._emit("debug_snapshot", data, record, redacted=plugins)
 
     def _sample(self, record: Mapping[str, Any]) -> None:
         if not self.sample_bucket.allow():
@@ -205,7 +208,7 @@ class SessionPipeline:
         if cuts:
             self.counts["truncations"] += len(cuts)
         self.counts["samples"] += 1
-        self._emit("stack_sample", self._redact(data), record, redacted=True)
+        self._emit("stack_sample", data, record)  # no hook sees samples: the gate's pass is the one
 
     def _breakpoint(self, record: Mapping[str, Any]) -> None:
         action = record["action"]
@@ -300,6 +303,10 @@ class SessionPipeline:
             out["redactions"] = _kinds(stats.kinds)
         return out
 
+    def _wants(self, hook: str) -> bool:
+        wants = getattr(self.hooks, "wants", None)
+        return True if wants is None else bool(wants(hook))
+
     def _call_hook(self, name: str, data: dict[str, Any], default: Any = None) -> Any:
         try:
             return getattr(self.hooks, name)(data)
@@ -323,7 +330,9 @@ class SessionPipeline:
             type=etype, session=self.session_id or "", data=data, seq=self.seq,
             ts=_record_ts(record), actor=str(record.get("actor") or self.tool), visibility=vis,
         )
-        gated = redact_event(event, self.redactor)  # the gate; a second pass catches what stages added
+        # The gate. After the pipeline's own pass (redacted=True) it catches what stages added;
+        # otherwise it is the one pass, and notes in the data what it redacted.
+        gated = redact_event(event, self.redactor, note=not redacted)
         limit = self.bounds.event_bytes
         text = gated.data_json
         if len(text) * 4 > limit and text_size(text) > limit:

@@ -26,7 +26,8 @@ class Correlator(Protocol):
 
 
 class Hooks(Protocol):
-    """Plugin hooks (filled by debugtape.plugins). `snapshot` returning None drops the snapshot."""
+    """Plugin hooks (filled by debugtape.plugins). `snapshot` returning None drops the snapshot.
+    `wants(name)` says whether any plugin implements a hook (hooks without it are assumed to)."""
 
     @property
     def failures(self) -> int: ...
@@ -61,6 +62,9 @@ class NullHooks:
     """No plugins."""
 
     failures = 0
+
+    def wants(self, hook: str) -> bool:
+        return False
 
     def session_started(self, data: dict[str, Any]) -> None:
         return None

@@ -68,6 +68,10 @@ class PluginHooks:
         """Plugin failures of the current session, load failures included."""
         return len(self.failure_log)
 
+    def wants(self, hook: str) -> bool:
+        """Whether an enabled plugin implements `hook` (e.g. "snapshot" for debugtape_snapshot)."""
+        return bool(self._impls(f"debugtape_{hook}"))
+
     def session_started(self, data: Mapping[str, Any]) -> None:
         # One PluginHooks may serve several sessions in turn: each counts its own failures.
         self.failure_log = list(self._standing)

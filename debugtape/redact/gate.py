@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from debugtape.events import Event
 
 if TYPE_CHECKING:
     from debugtape.redact.engine import Redactor
 
-__all__ = ["RedactedEvent", "redact_event"]
+__all__ = ["RedactedEvent", "redact_event", "redaction_kinds"]
 
 _GATE = object()
 
@@ -33,11 +33,24 @@ class RedactedEvent:
         return f"RedactedEvent({self.event.type}, session={self.event.session}, seq={self.event.seq})"
 
 
-def redact_event(event: Event, redactor: Redactor) -> RedactedEvent:
-    """Redact an event's data (and actor) and return it in the form the store accepts."""
+def redaction_kinds(kinds: Mapping[str, int]) -> list[dict[str, Any]]:
+    """How an event's `redactions` field lists what was redacted in it."""
+    # A list of {kind, count}: a {"password": 1} mapping would itself look like a secret to redact.
+    return [{"kind": k, "count": n} for k, n in sorted(kinds.items())]
+
+
+def redact_event(event: Event, redactor: Redactor, *, note: bool = False) -> RedactedEvent:
+    """Redact an event's data (and actor) and return it in the form the store accepts.
+
+    With `note`, data found holding secrets gets a `redactions` field listing their kinds (what
+    the pipeline's own redaction pass adds, for events that skip that pass).
+    """
     data, stats = redactor.redact(dict(event.data))
     if not isinstance(data, Mapping):  # fail closed: the engine replaced the whole payload
         data = {"redacted": data}
+    data = dict(data)
+    if note and stats.count:
+        data["redactions"] = redaction_kinds(stats.kinds)
     actor, actor_stats = redactor.redact_text(event.actor)
     stats = stats.merged(actor_stats)
-    return RedactedEvent(event.with_(data=dict(data), actor=actor), stats.kinds, _GATE)
+    return RedactedEvent(event.with_(data=data, actor=actor), stats.kinds, _GATE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -43,6 +44,60 @@ def test_redactions_are_counted_per_event_and_per_session(store_path) -> None:
     assert snap.data["redactions"] and sum(k["count"] for k in snap.data["redactions"]) == 1
     assert "hunter2" not in raw and "tok-1234567890abcdef" not in raw
     assert _ended(store_path, sid)["redactions"] >= 2
+
+
+def test_one_redaction_pass_without_plugins_and_plugins_see_only_redacted_data(store_path) -> None:
+    from debugtape.pipeline import PipelineFactory
+
+    secret = "hunter2-hunter2"
+    snap = {"kind": "snapshot", "frames": [{"symbol": "login", "locals": {"password": secret, "i": 0}}]}
+    sample = {"kind": "sample", "threads": [{"id": 1, "name": f"password={secret}", "frames": [{"symbol": "f"}]}]}
+
+    class Seeing(_Hooks):
+        snaps: list[str] = []
+
+        def snapshot(self, data: dict) -> dict | None:
+            self.snaps.append(json.dumps(data))
+            return data
+
+    runs: dict[str, list[Any]] = {}
+    for name, hooks in (("none", None), ("plugin", Seeing())):
+        calls = 0
+        with Store(store_path) as store:
+            w = store.background_writer()
+            f = PipelineFactory(store, w)
+            if hooks is not None:
+                f.hooks = hooks
+            p = f.new()
+            walk = p.redactor.redact
+
+            def counted(value: Any, walk: Any = walk) -> Any:
+                nonlocal calls
+                calls += 1
+                return walk(value)
+
+            p.redactor.redact = counted  # type: ignore[method-assign]
+            p.feed({"kind": "start", "tool": "gdb"})
+            before = calls
+            p.feed(snap)
+            snapshot_calls = calls - before
+            p.feed(sample)
+            p.feed({"kind": "end"})
+            f.close(p, interrupted=False)
+            w.close()
+            evs = [e.event for e in store.iter_session_events(p.session_id)]
+            raw = store.conn.execute("SELECT group_concat(data) FROM events WHERE session = ?",
+                                     (p.session_id,)).fetchone()[0]
+        assert secret not in raw
+        stored = {e.type: e.data for e in evs}
+        assert stored["debug_snapshot"]["redactions"] == [{"kind": "password", "count": 1}]
+        assert stored["stack_sample"]["redactions"][0]["count"] == 1
+        assert evs[-1].data["counts"]["redactions"] == 2  # each secret counted once
+        runs[name] = [snapshot_calls, hooks]
+    assert runs["none"][0] == 1  # the gate's pass only
+    assert runs["plugin"][0] == 2  # the pipeline's pass before the plugin, and the gate's
+    seen = runs["plugin"][1].snaps
+    assert len(seen) == 1 and secret not in seen[0] and "[REDACTED:" in seen[0]
 
 
 class _Hooks:
