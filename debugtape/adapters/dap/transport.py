@@ -180,6 +180,16 @@ def read_frames(stream: IO[bytes] | socket.socket, chunk: int = 65536) -> Iterat
         yield from parser.feed(data)
 
 
+def _write_all(stream: ByteSink, data: bytes) -> None:
+    """Write every byte: an unbuffered file or socket writer may take only part of a large
+    message (a socket's send after a signal, say), and the rest must follow, in order."""
+    while data:
+        n = stream.write(data)
+        if n is None:  # only a non-blocking raw stream answers None: it would block
+            raise BlockingIOError("the peer's stream would block")
+        data = data[n:]  # a copy, but only on the rare short write
+
+
 class ByteSink(Protocol):
     """What `MessageWriter` writes to: a binary stream, or a socket's writer."""
 
@@ -210,7 +220,7 @@ class MessageWriter:
             if self.closed:
                 return False
             try:
-                self._stream.write(data)
+                _write_all(self._stream, data)
                 self._stream.flush()
             except (OSError, ValueError) as exc:
                 self.closed = True

@@ -104,3 +104,28 @@ def test_garbage_never_raises_and_a_following_message_survives(junk: bytes, chun
     # unless the junk itself announced a body that covers it.
     if b"content-length" not in junk.lower():
         assert frames and frames[-1].message == MSG
+
+
+def test_a_writer_that_takes_a_few_bytes_at_a_time_still_gets_every_message_whole() -> None:
+    from debugtape.adapters.dap.transport import MessageWriter
+
+    class Trickle:  # an unbuffered socket writer that a signal interrupts: short writes
+        def __init__(self) -> None:
+            self.got = b""
+
+        def write(self, data: bytes, /) -> int:
+            self.got += bytes(data[:7])
+            return min(7, len(data))
+
+        def flush(self) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    sink = Trickle()
+    messages = [{"seq": i, "type": "event", "event": "output", "body": {"output": "x" * (50 * i)}} for i in range(1, 4)]
+    assert MessageWriter(sink).write_many(messages)
+    parser = FrameParser()
+    frames = [f for f in parser.feed(sink.got) if isinstance(f, Frame)]
+    assert [f.message for f in frames] == messages
