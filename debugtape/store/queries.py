@@ -114,7 +114,8 @@ class Queries:
 
     # -- sessions ----------------------------------------------------------------------------
     def resolve_session(self, ident: str, as_of: int | None = None) -> str:
-        """A full session id from a unique prefix, an exact name, or 'last'."""
+        """A full session id from the id, an exact name, a unique prefix of the id, or 'last'.
+        A name wins over a prefix: a session named "b" is not lost to an id that starts with b."""
         ident = ident.strip()
         cap = "" if as_of is None else f" AND start_event <= {int(as_of)}"
         if ident in ("last", "latest", "@"):
@@ -124,6 +125,15 @@ class Queries:
             if not row:
                 raise NotFound("session", ident)
             return str(row[0])
+        row = self.conn.execute(f"SELECT id FROM sessions WHERE id = ?{cap}", (ident.lower(),)).fetchone()
+        if row:
+            return str(row[0])
+        row = self.conn.execute(
+            f"SELECT id FROM sessions WHERE name = ?{cap} ORDER BY started_ms DESC, start_event DESC LIMIT 1",
+            (ident,),
+        ).fetchone()
+        if row:
+            return str(row[0])
         lo, hi = _prefix_range(ident.lower())
         rows = self.conn.execute(
             f"SELECT id FROM sessions WHERE id >= ? AND id < ?{cap} LIMIT 6", (lo, hi)
@@ -131,15 +141,7 @@ class Queries:
         if len(rows) == 1:
             return str(rows[0][0])
         if len(rows) > 1:
-            exact = [r[0] for r in rows if r[0] == ident]
-            if exact:
-                return str(exact[0])
             raise Ambiguous("session", ident, [r[0] for r in rows])
-        rows = self.conn.execute(
-            f"SELECT id FROM sessions WHERE name = ?{cap} ORDER BY started_ms DESC", (ident,)
-        ).fetchall()
-        if rows:
-            return str(rows[0][0])
         raise NotFound("session", ident)
 
     def sessions(self, as_of: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:

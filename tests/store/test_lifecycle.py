@@ -136,6 +136,11 @@ def test_prefixes_names_and_last(store_path) -> None:
         snaps = s.snapshots(a)
         assert s.snapshot(snaps[0]["id"][:7]).event.seq == snaps[0]["seq"]
         assert s.snapshot(f"{a[:6]}:{snaps[1]['seq']}").event.data["snap_id"] == snaps[1]["id"]
+    # A name wins over an id prefix: a session named like the start of another's id.
+    c = record_session(store_path, name=a[:3])
+    with Store(store_path) as s:
+        assert s.resolve_session(a[:3]) == c
+        assert s.resolve_session(a[:4]) == a and s.resolve_session(a) == a
 
 
 def test_files_are_private(store_path) -> None:
