@@ -33,6 +33,7 @@ _SUMMARY_ITEMS = 50
 
 
 _kinds = redaction_kinds
+_FRAME_VARS = ("args", "locals", "types")  # the heavy part of a frame
 
 
 # The last whole second formatted by _ts_text and its text up to the milliseconds.
@@ -168,11 +169,11 @@ class SessionPipeline:
         data["snap_id"] = snap_id = snapshot_id(self.session_id or "", self.seq + 1)
         if cuts:
             self.counts["truncations"] += len(cuts)
-        # Plugins see redacted data only. Without a snapshot plugin, the gate's pass in _emit is
-        # the one redaction (it covers what correlation adds, too): no second walk of the locals.
+        # Plugins see redacted data only. Without a snapshot plugin, only the light part (the
+        # frames' locations and the other fields: what correlation reads and may log) is redacted
+        # here, and the gate's pass in _emit is the one walk of the variables.
         plugins = self._wants("snapshot")
-        if plugins:
-            data = self._redact(data)
+        data = self._redact(data) if plugins else self._redact_light(data)
         try:
             data = self.correlator.snapshot(data)
         except Exception as exc:
@@ -301,6 +302,18 @@ class SessionPipeline:
             return {"redacted": out}
         if stats.count:
             out["redactions"] = _kinds(stats.kinds)
+        return out
+
+    def _redact_light(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Redact a bounded snapshot except its frames' variables, which are put back unwalked."""
+        frames = data.get("frames")
+        if not isinstance(frames, list):
+            return self._redact(data)
+        heavy = [{k: f.pop(k) for k in _FRAME_VARS if k in f} if isinstance(f, dict) else {} for f in frames]
+        out = self._redact(data)
+        for frame, held in zip(out.get("frames") or [], heavy):
+            if isinstance(frame, dict):  # a frame the redactor replaced whole keeps nothing back
+                frame.update(held)
         return out
 
     def _wants(self, hook: str) -> bool:

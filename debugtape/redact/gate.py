@@ -50,7 +50,11 @@ def redact_event(event: Event, redactor: Redactor, *, note: bool = False) -> Red
         data = {"redacted": data}
     data = dict(data)
     if note and stats.count:
-        data["redactions"] = redaction_kinds(stats.kinds)
+        kinds = dict(stats.kinds)
+        for item in data.get("redactions") or []:  # what an earlier pass over part of it found
+            if isinstance(item, Mapping) and isinstance(item.get("kind"), str) and type(item.get("count")) is int:
+                kinds[item["kind"]] = kinds.get(item["kind"], 0) + item["count"]
+        data["redactions"] = redaction_kinds(kinds)
     actor, actor_stats = redactor.redact_text(event.actor)
     stats = stats.merged(actor_stats)
     return RedactedEvent(event.with_(data=data, actor=actor), stats.kinds, _GATE)

@@ -46,11 +46,13 @@ def test_redactions_are_counted_per_event_and_per_session(store_path) -> None:
     assert _ended(store_path, sid)["redactions"] >= 2
 
 
-def test_one_redaction_pass_without_plugins_and_plugins_see_only_redacted_data(store_path) -> None:
+def test_one_walk_of_the_variables_without_plugins_and_plugins_see_only_redacted_data(store_path) -> None:
     from debugtape.pipeline import PipelineFactory
 
     secret = "hunter2-hunter2"
-    snap = {"kind": "snapshot", "frames": [{"symbol": "login", "locals": {"password": secret, "i": 0}}]}
+    token = "ghp_" + "A1b2C3d4E5" * 3 + "f6G7h8"
+    snap = {"kind": "snapshot", "frames": [{"symbol": "login", "file": f"/src/{token}/app.py", "line": 3,
+                                            "locals": {"password": secret, "i": 0}}]}
     sample = {"kind": "sample", "threads": [{"id": 1, "name": f"password={secret}", "frames": [{"symbol": "f"}]}]}
 
     class Seeing(_Hooks):
@@ -60,27 +62,32 @@ def test_one_redaction_pass_without_plugins_and_plugins_see_only_redacted_data(s
             self.snaps.append(json.dumps(data))
             return data
 
-    runs: dict[str, list[Any]] = {}
+    runs: dict[str, Any] = {}
     for name, hooks in (("none", None), ("plugin", Seeing())):
-        calls = 0
+        walked: list[str] = []
+        correlated: list[str] = []
         with Store(store_path) as store:
             w = store.background_writer()
             f = PipelineFactory(store, w)
             if hooks is not None:
                 f.hooks = hooks
             p = f.new()
-            walk = p.redactor.redact
+            walk, correlate = p.redactor.redact, p.correlator.snapshot
 
-            def counted(value: Any, walk: Any = walk) -> Any:
-                nonlocal calls
-                calls += 1
+            def counted(value: Any, walk: Any = walk, walked: list[str] = walked) -> Any:
+                walked.append(json.dumps(value, default=str))
                 return walk(value)
 
+            def seen(data: Any, correlate: Any = correlate, correlated: list[str] = correlated) -> Any:
+                correlated.append(json.dumps(data))
+                return correlate(data)
+
             p.redactor.redact = counted  # type: ignore[method-assign]
+            p.correlator.snapshot = seen  # type: ignore[method-assign]
             p.feed({"kind": "start", "tool": "gdb"})
-            before = calls
+            before = len(walked)
             p.feed(snap)
-            snapshot_calls = calls - before
+            snapshot_walks = walked[before:]
             p.feed(sample)
             p.feed({"kind": "end"})
             f.close(p, interrupted=False)
@@ -88,16 +95,21 @@ def test_one_redaction_pass_without_plugins_and_plugins_see_only_redacted_data(s
             evs = [e.event for e in store.iter_session_events(p.session_id)]
             raw = store.conn.execute("SELECT group_concat(data) FROM events WHERE session = ?",
                                      (p.session_id,)).fetchone()[0]
-        assert secret not in raw
+        assert secret not in raw and token not in raw
         stored = {e.type: e.data for e in evs}
-        assert stored["debug_snapshot"]["redactions"] == [{"kind": "password", "count": 1}]
+        assert stored["debug_snapshot"]["frames"][0]["locals"]["i"] == 0
+        kinds = {k["kind"]: k["count"] for k in stored["debug_snapshot"]["redactions"]}
+        assert kinds["password"] == 1 and kinds.get("github_token") == 1  # the local and the path's token
         assert stored["stack_sample"]["redactions"][0]["count"] == 1
-        assert evs[-1].data["counts"]["redactions"] == 2  # each secret counted once
-        runs[name] = [snapshot_calls, hooks]
-    assert runs["none"][0] == 1  # the gate's pass only
-    assert runs["plugin"][0] == 2  # the pipeline's pass before the plugin, and the gate's
-    seen = runs["plugin"][1].snaps
-    assert len(seen) == 1 and secret not in seen[0] and "[REDACTED:" in seen[0]
+        # Each finding counted once, whichever pass made it.
+        assert evs[-1].data["counts"]["redactions"] == sum(kinds.values()) + 1
+        # Correlation (which may log paths) never sees the token; only the gate walks the locals.
+        assert len(correlated) == 1 and token not in correlated[0]
+        runs[name] = [sum('"locals"' in x for x in snapshot_walks), hooks]
+    assert runs["none"][0] == 1  # the variables walked by the gate's pass only
+    assert runs["plugin"][0] == 2  # by the pipeline's pass before the plugin, and by the gate's
+    seen_by_plugin = runs["plugin"][1].snaps
+    assert len(seen_by_plugin) == 1 and secret not in seen_by_plugin[0] and "[REDACTED:" in seen_by_plugin[0]
 
 
 class _Hooks:
