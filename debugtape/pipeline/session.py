@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 _SUMMARY_ITEMS = 50
 
 
-_kinds = redaction_kinds
 _FRAME_VARS = ("args", "locals", "types")  # the heavy part of a frame
 
 
@@ -289,7 +288,7 @@ class SessionPipeline:
             "dropped_by_plugins": self.counts["dropped_by_plugins"],
             "truncations": self.counts["truncations"],
             "redactions": self.redactions.count,
-            "redactions_by_kind": _kinds(self.redactions.kinds),
+            "redactions_by_kind": redaction_kinds(self.redactions.kinds),
             "plugin_failures": int(getattr(self.hooks, "failures", 0) or 0),
             "malformed_records": self.counts["malformed_records"],
         }
@@ -301,7 +300,7 @@ class SessionPipeline:
         if not isinstance(out, dict):
             return {"redacted": out}
         if stats.count:
-            out["redactions"] = _kinds(stats.kinds)
+            out["redactions"] = redaction_kinds(stats.kinds)
         return out
 
     def _redact_light(self, data: dict[str, Any]) -> dict[str, Any]:
