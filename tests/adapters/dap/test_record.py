@@ -234,6 +234,13 @@ def record_with_fake(mode: str, tmp_path: Path, store_path: Path, monkeypatch: p
     return sid, error, log.read_text().splitlines()
 
 
+def interrupted_stops(db: Path) -> list[Any]:
+    """The frames and locals of each stop of the store's only session, which must read interrupted."""
+    session = only_session(db)
+    assert session["status"] == "interrupted"
+    return frames_and_locals(db, session["id"])
+
+
 def only_session(db: Path) -> dict[str, Any]:
     from debugtape.store import Store
 
@@ -271,10 +278,8 @@ def test_a_reply_that_never_comes_is_a_clear_error_and_loses_nothing(tmp_path: P
     sid, error, _ = record_with_fake("silent", tmp_path, store_path, monkeypatch, way)
     assert isinstance(error, DapTimeout)
     assert f"no response from {PEERS[way]} within 1 s to variables while the program was stopped" in str(error)
-    session = only_session(store_path)
-    assert session["status"] == "interrupted"
     # The whole first stop, and the stack of the stop whose locals never came.
-    assert frames_and_locals(store_path, session["id"]) == [
+    assert interrupted_stops(store_path) == [
         [("f", {"i": 1}), ("<module>", {"total": 10})], [("f", None), ("<module>", None)]]
 
 
@@ -285,9 +290,7 @@ def test_a_continue_that_is_never_answered_is_a_clear_error(tmp_path: Path, stor
     assert isinstance(error, DapTimeout)
     assert "within 1 s to continue while the program was stopped" in str(error)
     assert "2 continue" in requests
-    session = only_session(store_path)
-    assert session["status"] == "interrupted"
-    assert frames_and_locals(store_path, session["id"]) == [
+    assert interrupted_stops(store_path) == [
         [("f", {"i": 1}), ("<module>", {"total": 10})], [("f", {"i": 2}), ("<module>", {"total": 20})]]
 
 
@@ -296,9 +299,7 @@ def test_an_adapter_dying_mid_hit_is_a_clear_error_and_loses_nothing(tmp_path: P
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     sid, error, _ = record_with_fake("die", tmp_path, store_path, monkeypatch, "adapter")
     assert error is not None and "debugpy's adapter exited before the program ended" in str(error)
-    session = only_session(store_path)
-    assert session["status"] == "interrupted"
-    assert frames_and_locals(store_path, session["id"]) == [
+    assert interrupted_stops(store_path) == [
         [("f", {"i": 1}), ("<module>", {"total": 10})], [("f", None), ("<module>", None)]]
 
 
