@@ -79,6 +79,8 @@ def reflog_moves(top: Path, last: tuple[str, str, str] | None, entries: Reflog,
     older = entries[len(fresh)][0] if len(fresh) < len(entries) else None
     for oid, _selector, subject in reversed(fresh):
         action = _action(subject)
+        if oid == older and action != "checkout":
+            continue  # HEAD did not move (`git stash`'s "reset: moving to HEAD", a rebase's return)
         # The same commit may come back in a later move (checkout back, merge): each move counts.
         if action in _MULTI and older is not None:
             out.add(_between(top, older, oid, branch) or [_one(top, oid, branch)], action, older,

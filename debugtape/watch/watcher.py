@@ -95,6 +95,8 @@ class Watcher:
         self.batches = 0
         self.errors = 0
         self._refs = RefState()
+        # Paths this watcher reported deleted: a file showing up there again was created anew.
+        self._gone: set[str] = set()
         self._reflog_top: tuple[str, str, str] | None = None
         self._cond = threading.Condition()
         self._pending = Coalescer()
@@ -269,8 +271,18 @@ class Watcher:
         out: list[dict[str, Any]] = []
         for c in kept:
             kind = c.kind
-            if kind == "replaced":
-                kind = "modified" if c.path in tracked else "created"
+            if kind in ("created", "replaced") and c.path in tracked and c.path not in self._gone:
+                # New content at a path git tracks: an atomic save, or a file moved in from
+                # outside the watched tree (inotify reports that as created).
+                kind = "modified"
+            elif kind == "replaced":
+                kind = "created"
+            if kind == "deleted":
+                self._gone.add(c.path)
+            else:
+                self._gone.discard(c.current)
+                if c.dest:
+                    self._gone.add(c.path)
             data: dict[str, Any] = {"path": c.path, "kind": kind}
             if c.dest:
                 data["dest"] = c.dest

@@ -210,3 +210,35 @@ def test_without_a_reflog_states_are_compared(repo: Path) -> None:
         assert rec.of("vcs_commit")[-1]["reason"] == "commit"
     finally:
         w.stop()
+
+
+def test_a_file_moved_in_over_a_tracked_one_reads_as_modified(
+        repo: Path, tmp_path: Path, watching: tuple[Watcher, Recorder]) -> None:
+    _, rec = watching
+    outside = tmp_path / "elsewhere.c"  # written outside the watched tree, then moved in
+    outside.write_text("line 1\nline two\n")
+    os.rename(outside, repo / "parser.c")
+    assert rec.wait(lambda r: "parser.c" in r.changes())
+    assert rec.changes()["parser.c"]["kind"] == "modified"
+    assert rec.changes()["parser.c"]["lines"] == [[2, 2]]
+
+    (repo / "parser.c").unlink()
+    assert rec.wait(lambda r: r.changes()["parser.c"]["kind"] == "deleted")
+    (repo / "parser.c").write_text("back again\n")  # after a reported deletion: created anew
+    assert rec.wait(lambda r: r.changes()["parser.c"]["kind"] != "deleted")
+    assert rec.changes()["parser.c"]["kind"] == "created"
+
+
+def test_a_stash_is_no_commit(repo: Path, watching: tuple[Watcher, Recorder]) -> None:
+    """`git stash` writes "reset: moving to HEAD" into HEAD's reflog: HEAD did not move."""
+    _, rec = watching
+    (repo / "parser.c").write_text("work in progress\n")
+    assert rec.wait(lambda r: "parser.c" in r.changes())
+    git(repo, "stash", "-q")
+    assert rec.wait(lambda r: r.changes()["parser.c"].get("lines") == [])  # back to HEAD's text
+    (repo / "marker.c").write_text("x\n")
+    git(repo, "add", "marker.c")
+    git(repo, "commit", "-q", "-m", "after the stash")
+    head = git(repo, "rev-parse", "HEAD")
+    assert rec.wait(lambda r: any(d["hash"] == head for d in r.of("vcs_commit")))
+    assert [(d["reason"], d["hash"]) for d in rec.of("vcs_commit")] == [("commit", head)]
