@@ -61,14 +61,56 @@ def event_summary(ev: Event) -> str:
         return (f"{d.get('reason')}: {c.get('snapshots', 0)} snapshots, {c.get('samples', 0)} samples, "
                 f"{c.get('redactions', 0)} redactions")
     if t == "file_changed":
-        lines = d.get("lines")
-        return f"{d.get('kind', 'changed')} {d.get('path')}" + (f" lines {value_text(lines, 40)}" if lines else "")
+        return _file_change(d)
     if t == "vcs_commit":
-        return f"{str(d.get('hash', ''))[:8]} {d.get('message', '')}"
+        branch = f" on {d['branch']}" if d.get("branch") else ""
+        return f"{d.get('reason') or 'commit'} {str(d.get('hash', ''))[:8]}{branch}: {d.get('message', '')}"
+    if t == "watch_started":
+        files = f" ({d['files']} files)" if d.get("files") is not None else ""
+        return f"watching {d.get('root')}{files}"
+    if t == "batch_processed":
+        return _batch(d)
     if t == "debug_session":
         c = d.get("counts") or {}
         return f"summary: {len(d.get('breakpoints') or [])} breakpoints, {c.get('snapshots', 0)} snapshots"
     return value_text({k: v for k, v in d.items()}, 100)
+
+
+def _few(items: Sequence[Any], total: int, shown: int = 4) -> str:
+    more = total - min(len(items), shown)
+    return ", ".join(str(i) for i in items[:shown]) + (f" (+{more} more)" if more > 0 else "")
+
+
+def _file_change(d: Mapping[str, Any]) -> str:
+    """'modified src/parser.c lines 120-130, 141', 'moved a.c -> b.c', 'modified logo.png (binary)'."""
+    text = f"{d.get('kind', 'changed')} {d.get('path')}" + (f" -> {d['dest']}" if d.get("dest") else "")
+    lines = d.get("lines")
+    if d.get("binary"):
+        text += " (binary)"
+    elif isinstance(lines, list) and lines:
+        ranges = [f"{r[0]}" if r[0] == r[-1] else f"{r[0]}-{r[-1]}"
+                  for r in lines if isinstance(r, list) and r]
+        text += " lines " + _few(ranges, int(d.get("lines_total") or len(ranges)))
+    elif lines == []:
+        text += " (same as HEAD)"
+    return text
+
+
+def _batch(d: Mapping[str, Any]) -> str:
+    """A watcher batch ('2 files: a.c, b.c') or an inbox file ('inbox x.jsonl: done, 41 events')."""
+    paths = d.get("paths") or []
+    if d.get("source") != "inbox":
+        count = int(d.get("count") or len(paths))
+        return f"{count} file{'' if count == 1 else 's'}: {_few(paths, count)}"
+    name = paths[0] if paths else "?"
+    if d.get("status") != "done":
+        return f"inbox {name}: failed: {d.get('reason', '?')}"
+    result = d.get("result") or {}
+    if "imported" in result:
+        got = f"{result['imported']} events imported, {result.get('skipped', 0)} already present"
+    else:
+        got = f"{len(result.get('sessions') or [])} session(s) from a DAP log"
+    return f"inbox {name}: {got}"
 
 
 def event_line(event_id: int | None, ev: Event) -> str:

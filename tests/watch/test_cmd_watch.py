@@ -79,6 +79,19 @@ def test_records_changes_and_commits_and_ends_on_stdin_eof(repo: Path) -> None:
     started = _of(events, "watch_started")[0]
     assert started["root"] == str(repo) and started["files"] == 2
 
+    # What a user reads: the timeline in words.
+    from click.testing import CliRunner
+
+    from debugtape.cli.cmd_timeline import command as timeline
+
+    shown = CliRunner().invoke(timeline, ["--db", str(db)])
+    assert shown.exit_code == 0, shown.output
+    summaries = [line.split(None, 5)[5] for line in shown.output.splitlines()]
+    assert f"watching {repo} (2 files)" in summaries
+    assert "modified parser.c lines 2" in summaries
+    assert "1 file: parser.c" in summaries
+    assert f"commit {head[:8]} on main: second" in summaries
+
 
 def test_sigterm_ends_the_session_cleanly(repo: Path) -> None:
     db = repo / ".debugtape" / "tape.db"
