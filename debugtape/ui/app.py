@@ -60,5 +60,7 @@ class TapeApp(App[None]):
         self._version = version
         screen = self.screen
         refresh = getattr(screen, "refresh_data", None)
-        if refresh is not None and not getattr(screen, "timer", None):
+        # A screen just pushed may not have composed its widgets yet: its own on_mount reads the
+        # store then, so nothing is missed by skipping it here.
+        if refresh is not None and screen.is_mounted and not getattr(screen, "timer", None):
             refresh()

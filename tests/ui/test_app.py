@@ -45,7 +45,8 @@ async def _wait(pilot, cond, timeout: float = 10.0) -> None:
         if cond():
             return
         await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
+    app = pilot.app
+    raise AssertionError(f"condition not met in time (screen {app.screen!r}, focus {app.focused!r})")
 
 
 @pytest.mark.timeout(60)
@@ -197,5 +198,23 @@ def test_filter_by_commit_and_file(store_path: Path) -> None:
                 assert app.screen.query_one("#snapshots", DataTable).row_count == 2
                 await pilot.press("slash", "ctrl+u", *"file:elsewhere.c", "enter")
                 await _wait(pilot, lambda: app.screen.query_one("#snapshots", DataTable).row_count == 0)
+
+    asyncio.run(run())
+
+
+@pytest.mark.timeout(60)
+def test_a_commit_while_a_screen_is_opening_does_not_crash(store_path: Path) -> None:
+    """The poll may fire between pushing a screen and its widgets existing (seen with a live session)."""
+    sid = _record(store_path, "one", 2)
+
+    async def run() -> None:
+        with Store(store_path, readonly=True) as store:
+            app = TapeApp(store, store_path, poll_interval=30)
+            async with app.run_test(size=(160, 40)) as pilot:
+                app.push_screen(SnapshotsScreen(sid))
+                app._version = -1  # as if another connection had just committed
+                app.poll()  # before the new screen has composed its table
+                await _wait(pilot, lambda: isinstance(app.screen, SnapshotsScreen) and app.screen.is_mounted)
+                assert app.screen.query_one("#snapshots", DataTable).row_count == 2
 
     asyncio.run(run())
