@@ -151,8 +151,8 @@ class GitCorrelator:
                 continue
             blame, name, sid = got
             frame["blame"] = dict(blame)
-            if frame.get("symbol") in _NO_SYMBOL and name is not None:
-                frame["symbol"] = name
+            if name is not None:
+                frame["symbol"] = _qualified(frame.get("symbol"), name)
             if n == 0:  # where the stop happened: what history and diff --at match on
                 frame["stable_id"] = sid
         out["frames"] = frames
@@ -214,8 +214,8 @@ class GitCorrelator:
         if path is None or not isinstance(line, int):
             return out
         name, sid = self._stable(path, line)
-        if out.get("symbol") in _NO_SYMBOL and name is not None:
-            out["symbol"] = name
+        if name is not None:
+            out["symbol"] = _qualified(out.get("symbol"), name)
         out["stable_id"] = sid
         if data.get("kind", "breakpoint") in ("breakpoint", "snappoint"):
             self.prefetch_blame(path, line)
@@ -224,6 +224,15 @@ class GitCorrelator:
     def prefetch_blame(self, path: str, line: int) -> None:
         """Blame a breakpoint's function in the background, so its first hit finds the cache warm."""
         self.blame_cache.prefetch(path, line)
+
+
+def _qualified(have: Any, resolved: str) -> Any:
+    """The debugger's symbol, unless the source names the same function more fully: debugpy
+    says `add` where the source says `Tally.add` (a Python frame gives no class), and a
+    debugger that knows no name says `??`."""
+    if not isinstance(have, str) or have in _NO_SYMBOL:
+        return resolved
+    return resolved if resolved.endswith(("." + have, "::" + have)) else have
 
 
 def make_correlator(cwd: str | None = None) -> GitCorrelator | None:

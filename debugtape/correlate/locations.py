@@ -63,19 +63,27 @@ class Location:
 
     def matches(self, frame: Mapping[str, Any]) -> bool:
         sid_text = frame.get("stable_id")
-        if self.stable is not None:
-            have = parse_stable_id(sid_text) if isinstance(sid_text, str) else None
-            if have is not None:
-                return (have.symbol == self.stable.symbol and have.offset == self.stable.offset
-                        and (_ends_with_path(have.path, self.stable.path)
-                             or _ends_with_path(self.stable.path, have.path)))
+        have = parse_stable_id(sid_text) if isinstance(sid_text, str) else None
+        if self.stable is not None and have is not None:
+            return (have.symbol == self.stable.symbol and have.offset == self.stable.offset
+                    and (_ends_with_path(have.path, self.stable.path)
+                         or _ends_with_path(self.stable.path, have.path)))
         if self.file is not None and self.line is not None:
             f = frame.get("file")
             return isinstance(f, str) and frame.get("line") == self.line and (
                 _ends_with_path(f, self.file) or _ends_with_path(self.file, f))
         if self.symbol is not None and self.stable is None:
-            return _symbol_matches(frame.get("symbol"), self.symbol)
+            # The stable id names the function as the source does (Tally.add) where an older
+            # recording's frame may carry the debugger's name only (debugpy says add).
+            return (_symbol_matches(frame.get("symbol"), self.symbol)
+                    or (have is not None and _symbol_matches(have.symbol, self.symbol)))
         return False
+
+    @property
+    def index_symbol(self) -> str | None:
+        """The name to look up in the store's symbol keys: the last part (`add` for
+        `Tally.add`), which every stored spelling of the function is indexed under."""
+        return self.symbol.rsplit("::", 1)[-1].rsplit(".", 1)[-1] if self.symbol else None
 
 
 def parse_location(text: str, cwd: str | os.PathLike[str] | None = None) -> Location:

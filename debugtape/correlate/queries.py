@@ -60,6 +60,15 @@ def describe_commits(root: Path | None, hashes: Sequence[str]) -> dict[str, dict
     return found
 
 
+def _session_name(store: Any, session: str, known: dict[str, str | None]) -> str | None:
+    if session not in known:
+        try:
+            known[session] = store.session(session).get("name")
+        except Exception:  # a pruned or half-written session still shows its snapshots
+            known[session] = None
+    return known[session]
+
+
 def _frames(event_data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [f for f in event_data.get("frames") or [] if isinstance(f, Mapping)]
 
@@ -168,8 +177,8 @@ def snapshots_at(store: Any, location: Location, session: str | None = None) -> 
         kw["session"] = session
     if location.basename:
         kw["file"] = location.basename  # the key index narrows to stacks touching that file
-    elif location.symbol:
-        kw["symbol"] = location.symbol
+    elif location.index_symbol:
+        kw["symbol"] = location.index_symbol
     out = []
     for se in store.events(**kw):
         frames = _frames(se.event.data)
@@ -215,13 +224,9 @@ def history(store: Any, location: str, vars: Sequence[str] = (), *, limit: int |
         top = _frames(data)[0]
         values = _frame_values(top)
         shown = {v: _value_at(values, v) for v in vars} if vars else values
-        if se.event.session not in names:
-            try:
-                names[se.event.session] = store.session(se.event.session).get("name")
-            except Exception:  # a pruned or half-written session still shows its snapshots
-                names[se.event.session] = None
         rows.append({
-            "ts": se.event.ts, "session": se.event.session, "session_name": names[se.event.session],
+            "ts": se.event.ts, "session": se.event.session,
+            "session_name": _session_name(store, se.event.session, names),
             "snapshot": data.get("snap_id"), "seq": se.event.seq, "reason": data.get("reason"),
             "symbol": top.get("symbol"), "file": top.get("file"), "line": top.get("line"),
             "stable_id": top.get("stable_id"), "commit": _head(data), "values": shown,
@@ -283,13 +288,12 @@ def diff_at(store: Any, location: str, session_a: str, session_b: str, *, hit: i
             changes.append({"name": name, "change": "changed", "a": va[name], "b": vb[name]})
 
     def side(sid: str, se: Any, top: Mapping[str, Any], count: int) -> dict[str, Any]:
-        return {"session": sid, "snapshot": se.event.data.get("snap_id"), "ts": se.event.ts,
+        return {"session": sid, "session_name": _session_name(store, sid, {}), "snapshot": se.event.data.get("snap_id"), "ts": se.event.ts,
                 "hits": count, "commit": _head(se.event.data), "symbol": top.get("symbol"),
                 "file": top.get("file"), "line": top.get("line"), "stable_id": top.get("stable_id")}
 
     return {"location": _describe(loc), "hit": hit, "a": side(sa, ea, fa, na), "b": side(sb, eb, fb, nb),
             "changes": changes, "unchanged": sorted(k for k in set(va) & set(vb) if va[k] == vb[k])}
-
 
 
 def session_commits(store: Any, session_a: str, session_b: str) -> dict[str, Any]:

@@ -11,8 +11,15 @@ __all__ = ["render_suspects", "render_history", "render_diff_at", "render_commit
 
 
 def short_value(value: Any, width: int = 40) -> str:
+    if isinstance(value, Mapping) and value.get("$missing") is True:
+        return "(missing)"  # the name did not exist in that snapshot
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _session(row: Mapping[str, Any], id_key: str = "session", name_key: str = "session_name") -> str:
+    """A session as people named it, else its id."""
+    return str(row.get(name_key) or str(row.get(id_key))[:12])
 
 
 def _when(t: Any) -> str:
@@ -63,23 +70,30 @@ def render_history(result: Mapping[str, Any]) -> str:
     if loc.get("stable_id") and loc.get("stable_id") != loc.get("text"):
         head += f" (stable id {loc['stable_id']})"
     lines = [head]
+    width = max((len(_session(r)) for r in rows), default=0)
     for r in rows:
         vals = "  ".join(f"{k}={short_value(v)}" for k, v in (r.get("values") or {}).items())
-        lines.append(f"{r['ts'][:19]}  {str(r['session'])[:12]}  {str(r.get('snapshot'))[:10]}  "
-                     f"{_commit(r.get('commit')):<16} line {r.get('line')}  {vals}")
+        lines.append(f"{r['ts'][:19]}  {_session(r):<{width}}  {str(r.get('snapshot'))[:8]}  "
+                     f"{_commit(r.get('commit')):<16}  line {r.get('line')!s:<5} {vals}")
     return "\n".join(lines)
 
 
 def render_diff_at(result: Mapping[str, Any]) -> str:
     a, b = result["a"], result["b"]
-    lines = [f"at {result['location']['text']} (hit {result['hit']})",
-             f"  A {str(a['session'])[:12]} {_commit(a.get('commit'))} line {a.get('line')} ({a['hits']} hits)",
-             f"  B {str(b['session'])[:12]} {_commit(b.get('commit'))} line {b.get('line')} ({b['hits']} hits)"]
+    width = max(len(_session(a)), len(_session(b)))
+    lines = [f"at {result['location']['text']} (hit {result['hit']})"]
+    for mark, side in (("A", a), ("B", b)):
+        lines.append(f"  {mark} {_session(side):<{width}}  {_commit(side.get('commit')):<16}  "
+                     f"line {side.get('line')}, {side['hits']} hit(s) there")
     if not result["changes"]:
         lines.append("no differences in the locals")
     for c in result["changes"]:
-        mark = {"changed": "~", "added": "+", "removed": "-"}[c["change"]]
-        lines.append(f"{mark} {c['name']}: {short_value(c['a'])} -> {short_value(c['b'])}")
+        if c["change"] == "added":
+            lines.append(f"+ {c['name']}: {short_value(c['b'])}  (only in B)")
+        elif c["change"] == "removed":
+            lines.append(f"- {c['name']}: {short_value(c['a'])}  (only in A)")
+        else:
+            lines.append(f"~ {c['name']}: {short_value(c['a'])} -> {short_value(c['b'])}")
     return "\n".join(lines)
 
 

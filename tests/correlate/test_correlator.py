@@ -179,3 +179,19 @@ def test_correlation_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.Monke
     assert make_correlator(str(tmp_path)) is None  # the pipeline's pass-through takes over
     monkeypatch.setenv("DEBUGTAPE_CORRELATE", "on")
     assert isinstance(make_correlator(str(tmp_path)), GitCorrelator)
+
+
+@pytest.mark.parametrize(("have", "resolved", "shown"), [
+    ("add", "Tally.add", "Tally.add"),            # debugpy gives no class
+    ("inner", "outer.<locals>.inner", "outer.<locals>.inner"),
+    ("bar", "ns::Foo::bar", "ns::Foo::bar"),
+    ("??", "split", "split"),                      # the debugger knew no name
+    (None, "split", "split"),
+    ("ns::Foo::bar(int)", "ns::Foo::bar", "ns::Foo::bar(int)"),  # the debugger's own, fuller name
+    ("<lambda>", "main", "<lambda>"),              # another function than the enclosing one
+    ("ladd", "Tally.add", "ladd"),
+])
+def test_a_frame_gets_the_source_qualified_name(have: object, resolved: str, shown: str) -> None:
+    from debugtape.correlate.correlator import _qualified
+
+    assert _qualified(have, resolved) == shown
