@@ -12,10 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
@@ -265,7 +263,7 @@ class Recorder:
         deadline = time.monotonic() + 3.0
         while True:
             try:
-                return _run(cmd, "debugtape timeline")
+                return _run(cmd, "debugtape timeline")[0]
             except TapeError as exc:
                 not_yet = "no session matches" in str(exc) or "no such table" in str(exc)
                 if not not_yet or time.monotonic() > deadline:
@@ -286,12 +284,15 @@ class Recorder:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def restore_commands(self, session: str | None = None) -> list[str]:
-        """The debugger commands that recreate a session's breakpoints (`debugtape breakpoints`)."""
+    def restore_commands(self, session: str | None = None) -> tuple[list[str], list[str]]:
+        """The debugger commands that recreate a session's breakpoints (`debugtape breakpoints`),
+        and one line per breakpoint that could not be placed, saying why."""
         cmd = debugtape_command(["breakpoints", session or "latest", "--format", self.backend.tool])
         cmd += ["--db", self.db or str(resolve_db(None, cwd=self.backend.process_info().get("cwd")))]
-        out = _run(cmd, "debugtape breakpoints")
-        return [line.strip() for line in out.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        out, err = _run(cmd, "debugtape breakpoints")
+        commands = [line.strip() for line in out.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+        skipped = [line.lstrip("# ").strip() for line in err.splitlines() if line.lstrip().startswith("#")]
+        return commands, skipped
 
     # -- debugger events -------------------------------------------------------------------------
 
@@ -358,46 +359,31 @@ class Recorder:
                 self._send({"kind": "breakpoint", "ts": time.time(), "action": "changed", **bp})
 
     def _start_watcher(self, db: str, cwd: str) -> None:
-        # --exit-with-parent: a debugger that dies must not leave a watcher behind.
-        cmd = debugtape_command(["watch", "--db", db, "--exit-with-parent"])
+        from debugtape.watch.background import BackgroundWatchError, start_background
+
+        # Returns once it watches, so an edit right after `tape start --watch` is recorded. It
+        # stops by itself when the debugger dies (its stdin pipe closes; --exit-with-parent).
         try:
-            proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, start_new_session=True)
-        except OSError as exc:
-            raise TapeError(f"cannot start `debugtape watch`: {exc}") from exc
-        time.sleep(0.3)
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode("utf-8", "replace").strip() if proc.stderr else ""
-            raise TapeError(f"`debugtape watch` exited at once (code {proc.returncode}): {err[-300:]}")
-        # Keep reading its stderr, or a chatty watcher would block on a full pipe.
-        threading.Thread(target=_drain, args=(proc.stderr,), name="debugtape-watch-stderr",
-                         daemon=True).start()
-        self._watcher = proc
+            self._watcher = start_background(
+                db, cwd=cwd, command=debugtape_command([]),
+                on_line=lambda line: log.debug("debugtape watch: %s", line.rstrip()))
+        except BackgroundWatchError as exc:
+            raise TapeError(str(exc)) from exc
 
     def _stop_watcher(self) -> None:
+        from debugtape.watch.background import stop_background
+
         proc, self._watcher = self._watcher, None
-        if proc is None:
-            return
-        try:
-            proc.send_signal(signal.SIGINT)
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        except OSError:
-            pass
-
-
-def _drain(stream: Any) -> None:
-    for line in iter(stream.readline, b""):
-        log.debug("debugtape watch: %s", line.decode("utf-8", "replace").rstrip())
+        if proc is not None:
+            stop_background(proc)
 
 
 def _env_values(env: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k in ENV_ALLOWLIST}
 
 
-def _run(cmd: list[str], what: str) -> str:
+def _run(cmd: list[str], what: str) -> tuple[str, str]:
+    """(stdout, stderr) of a debugtape command; TapeError when it fails."""
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -407,4 +393,4 @@ def _run(cmd: list[str], what: str) -> str:
         if "No such command" in err:
             raise TapeError(f"`{what}` is not available in this debugtape yet")
         raise TapeError(f"`{what}` failed: {err[-500:]}")
-    return out.stdout
+    return out.stdout, out.stderr

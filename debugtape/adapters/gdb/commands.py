@@ -397,13 +397,15 @@ class TapeRestore(_TapeCommand):
     name = "restore"
 
     def run(self, arg: str) -> None:
-        commands = TAPE.recorder.restore_commands(arg or None)
+        commands, skipped = TAPE.recorder.restore_commands(arg or None)
         for line in commands:
             try:
                 gdb.execute(line, to_string=True)
             except gdb.error as exc:
                 _error(f"{line}: {exc}")
         _say(f"debugtape: {len(commands)} breakpoint commands replayed")
+        for note in skipped:
+            _say(f"debugtape: {note}")
 
 
 def _register() -> None:

@@ -44,7 +44,9 @@ PIPE_BYTES = 1 << 20  # the child may fall behind by about 500 snapshots without
 
 HELP = """debugtape records what you see while debugging into its event store.
 
-  tape start [--db PATH] [NAME]  begin recording (a snapshot at every stop from now on)
+  tape start [--watch] [--db PATH] [NAME]
+                               begin recording (a snapshot at every stop from now on);
+                               --watch also records file changes and commits
   tape stop                    end the session
   tape status                  what is being recorded
   tape snap [NOTE]             a snapshot of the selected thread now
@@ -102,9 +104,9 @@ class _Tape:
 
     # -- session ---------------------------------------------------------------------------------
 
-    def start(self, name: str | None, db: str | None = None) -> str:
+    def start(self, name: str | None, db: str | None = None, watch: bool = False) -> str:
         self.check_exit()
-        session = self.recorder.start(name, db=db)
+        session = self.recorder.start(name, db=db, watch=watch)
         process = self.backend.process()
         self.process = process if process is not None and process.IsValid() else None
         self.prime_breakpoints()
@@ -228,7 +230,7 @@ class _Tape:
     # -- restore ---------------------------------------------------------------------------------
 
     def restore(self, session: str | None) -> str:
-        lines = self.recorder.restore_commands(session)
+        lines, skipped = self.recorder.restore_commands(session)
         done = []
         for line in lines:
             try:
@@ -236,6 +238,7 @@ class _Tape:
                 done.append(line)
             except ValueError as exc:
                 done.append(f"{line}   # failed: {exc}")
+        done += [f"debugtape: {note}" for note in skipped]
         return "\n".join(done) if done else "debugtape: that session had no breakpoints"
 
 
@@ -381,17 +384,19 @@ class _TapeCommand:
 
 
 class TapeStart(_TapeCommand):
-    usage = "tape start [--db PATH] [NAME]"
+    usage = "tape start [--watch] [--db PATH] [NAME]"
     short = "Start recording a debugtape session."
 
     def run(self, tape: _Tape, args: str) -> str:
         words = shlex.split(args)
+        watch = "--watch" in words
+        words = [w for w in words if w != "--watch"]
         db = None
         if words[:1] == ["--db"]:
             if len(words) < 2:
                 raise TapeError(f"usage: {self.usage}")
             db, words = words[1], words[2:]
-        session = tape.start(" ".join(words) or None, db)
+        session = tape.start(" ".join(words) or None, db, watch=watch)
         return f"debugtape: recording session {session} into {tape.recorder.db}"
 
 
