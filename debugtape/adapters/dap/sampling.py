@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sysconfig
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -24,7 +25,9 @@ log = logging.getLogger(__name__)
 
 
 def py_spy_path() -> str | None:
-    return shutil.which("py-spy")
+    """py-spy on PATH, else beside this interpreter's own scripts: `debugtape[sampling]` installs it
+    there, and an editor that starts debugtape by its path has not put that folder on PATH."""
+    return shutil.which("py-spy") or shutil.which("py-spy", path=sysconfig.get_path("scripts"))
 
 
 class PySpySampler:
