@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,25 @@ def need_extension_build() -> str:
 def build_extension(node: str) -> None:
     run = subprocess.run([node, "esbuild.mjs", "--tests"], cwd=EXT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, f"extension build failed:\n{run.stdout}\n{run.stderr}"
+
+
+def package_extension(node: str, out: Path) -> Path:
+    """Packages the built extension into `out` with the `package` script of package.json, the
+    command scripts/install.d/60-vscode.sh runs, only writing elsewhere; returns the .vsix."""
+    script = json.loads((EXT / "package.json").read_text())["scripts"]["package"].split()
+    assert script[:2] == ["vsce", "package"] and "-o" in script, script
+    script[script.index("-o") + 1] = str(out)
+    vsce = EXT / "node_modules" / "@vscode" / "vsce" / "vsce"
+    run = subprocess.run([node, str(vsce), *script[1:]], cwd=EXT, capture_output=True, text=True, timeout=110)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return out
+
+
+def unpack_vsix(vsix: Path, dest: Path) -> Path:
+    """The extension folder of a .vsix, as VS Code installs it."""
+    with zipfile.ZipFile(vsix) as z:
+        z.extractall(dest)
+    return dest / "extension"
 
 
 def need_code_server() -> str:
@@ -124,8 +144,8 @@ def code_server(binary: str, home: Path, env_extra: dict[str, str]) -> Iterator[
         proc.wait(10)
 
 
-def workbench_url(host: str, port: int, folder: Path, tests: Path) -> str:
+def workbench_url(host: str, port: int, folder: Path, extension: Path, tests: Path) -> str:
     remote = f"vscode-remote://{host}:{port}"
-    payload = [["extensionDevelopmentPath", f"{remote}{EXT}"], ["extensionTestsPath", f"{remote}{tests}"]]
+    payload = [["extensionDevelopmentPath", f"{remote}{extension}"], ["extensionTestsPath", f"{remote}{tests}"]]
     query = urllib.parse.urlencode({"folder": str(folder), "payload": json.dumps(payload)})
     return f"http://{host}:{port}/?{query}"

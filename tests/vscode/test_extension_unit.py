@@ -6,7 +6,13 @@ import subprocess
 
 import pytest
 
-from tests.vscode.harness import EXT, need_extension_build
+from tests.vscode.harness import (
+    EXT,
+    isolated_env,
+    need_code_server,
+    need_extension_build,
+    package_extension,
+)
 
 
 @pytest.mark.timeout(120)
@@ -49,18 +55,26 @@ def test_manifest_declares_what_the_docs_promise() -> None:
         assert name in docs, f"{name} is not documented in docs/vscode.md"
 
 
-@pytest.mark.timeout(120)
-def test_vsix_packages_the_bundle_only(tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.timeout(180)
+def test_vsix_packages_the_bundle_only_and_installs(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
     import zipfile
 
     node = need_extension_build()
+    server = need_code_server()
     build = subprocess.run([node, "esbuild.mjs"], cwd=EXT, capture_output=True, text=True, timeout=60)
     assert build.returncode == 0, build.stderr
-    vsce = EXT / "node_modules" / "@vscode" / "vsce" / "vsce"
-    out = tmp_path / "debugtape.vsix"
-    run = subprocess.run([node, str(vsce), "package", "--no-dependencies", "--skip-license", "--allow-missing-repository",
-                          "-o", str(out)], cwd=EXT, capture_output=True, text=True, timeout=110)
-    assert run.returncode == 0, run.stdout + run.stderr
-    names = set(zipfile.ZipFile(out).namelist())
+    vsix = package_extension(node, tmp_path / "debugtape.vsix")
+    names = set(zipfile.ZipFile(vsix).namelist())
     assert {"extension/package.json", "extension/out/extension.js", "extension/readme.md"} <= names, names
-    assert not any("node_modules" in n or n.endswith(".ts") for n in names), names
+    assert not any("node_modules" in n or n.endswith((".ts", ".map")) for n in names), names
+
+    # What `code --install-extension debugtape.vsix` does, in a code-server of its own.
+    home = tmp_path / "home"
+    flags = ["--user-data-dir", str(home / "user-data"), "--extensions-dir", str(home / "extensions")]
+    env = isolated_env(home, {})
+    run = subprocess.run([server, *flags, "--install-extension", str(vsix)], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "successfully installed" in run.stdout, run.stdout + run.stderr
+    listed = subprocess.run([server, *flags, "--list-extensions", "--show-versions"], env=env, capture_output=True, text=True, timeout=60)
+    version = json.loads((EXT / "package.json").read_text())["version"]
+    assert f"debugtape.debugtape@{version}" in listed.stdout.split(), listed.stdout + listed.stderr

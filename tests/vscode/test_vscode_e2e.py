@@ -27,6 +27,8 @@ from tests.vscode.harness import (
     need_chromium,
     need_code_server,
     need_extension_build,
+    package_extension,
+    unpack_vsix,
     workbench_url,
 )
 
@@ -60,7 +62,10 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     chromium = need_chromium()
     debugtape = need_binary("debugtape")
     need_module("debugpy")
+    need_binary("py-spy")  # the loop session's "sample"
     build_extension(node)
+    # The extension under test is the packaged one: what the .vsix holds is what must work.
+    extension = unpack_vsix(package_extension(node, tmp_path / "debugtape.vsix"), tmp_path / "vsix")
 
     ws = tmp_path / "ws"
     (ws / ".vscode").mkdir(parents=True)
@@ -75,6 +80,8 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     node_line = marked_line(NODE_PROGRAM, "// NODE BREAK")
     (ws / ".vscode" / "settings.json").write_text(json.dumps({
         "debugtape.path": debugtape, "debugtape.store": str(db), "debugtape.python": sys.executable,
+        # A redaction extra: `v` is no secret to debugtape's own rules (tests/vscode/test_redact_extras.py).
+        "debugtape.redact.extraKeys": ["v"],
     }))
     (ws / ".vscode" / "launch.json").write_text(json.dumps({"version": "0.2.0", "configurations": [{
         "type": "debugtape", "request": "launch", "name": "Debug prog (recorded)", "program": "${workspaceFolder}/prog.py",
@@ -88,6 +95,7 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
         "childProgram": str(ws / "child.py"), "childLine": child_line,
         "nodeProgram": str(ws / "prog.js"), "nodeLine": node_line,
         "loopProgram": str(ws / "loop.py"), "loopStopFile": str(tmp_path / "loop.stop"), "loopSessionName": "e2e loop",
+        "missingDebugtape": str(tmp_path / "nowhere" / "debugtape"),
     }))
     ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "vscode-timeline.png"
@@ -98,7 +106,7 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     home = Path(tempfile.mkdtemp(prefix="dtvs-"))
     request.addfinalizer(lambda: shutil.rmtree(home, ignore_errors=True))
     with code_server(server, home, env) as (host, port, log):
-        url = workbench_url(host, port, ws, EXT / "out" / "test" / "e2e" / "suite.js")
+        url = workbench_url(host, port, ws, extension, EXT / "out" / "test" / "e2e" / "suite.js")
         drive = subprocess.run(
             [node, str(EXT / "test" / "e2e" / "browser.mjs"), url, str(e2e), str(screenshot), "200"],
             cwd=EXT, capture_output=True, text=True, timeout=260, env={"CHROMIUM": chromium, "PATH": "/usr/bin:/bin"},
@@ -115,6 +123,10 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     rows = " | ".join(dom["timelineRows"])
     assert SESSION_NAME in rows, rows
     assert f"prog.py:{line}" in rows, rows
+    # Under the snapshot, its frames; under the top frame, its locals as stored.
+    assert "#0 checksum" in rows and "#1 main" in rows, rows
+    assert any(r.startswith("total") and "60" in r for r in dom["timelineRows"]), rows
+    assert SECRET not in rows
 
     # The store, through the query CLI: the session, the snapshot at the breakpoint, its locals.
     sessions = [s for s in cli_json(debugtape, db, "sessions") if s["name"] == SESSION_NAME]
@@ -131,6 +143,8 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     top = frames[0]["locals"]
     assert top["total"] in (60, "60"), top
     assert "values" in top and "password" in top, top
+    # The debugtape.redact.extraKeys setting reached ingest: `v` (30) is redacted.
+    assert str(top["v"]).startswith("[REDACTED"), top
     assert SECRET not in json.dumps(snap)
     assert any(f["symbol"] == "main" for f in frames[1:]), [f["symbol"] for f in frames]
     # Nothing on disk holds the secret: database, WAL, anything beside them.
@@ -186,3 +200,9 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     loop_snap = cli_json(debugtape, db, "snapshot", manual[0]["id"])
     spin = [f for f in loop_snap["data"]["frames"] if f["symbol"] == "spin"]
     assert spin and int(spin[0]["locals"]["counter"]) > 0, loop_snap["data"]["frames"]
+    # Its configuration's "sample": "50hz": py-spy's stacks of the running loop joined the session.
+    assert loops[0]["counts"]["samples"] > 0, loops[0]["counts"]
+
+    # A wrong debugtape.path: debugging went on unrecorded, and the user was told what to fix.
+    assert "debugtape.path" in result["notFound"], result["notFound"]
+    assert any("was not found at" in n and "debugtape.path" in n for n in dom["notifications"]), dom["notifications"]

@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import { DebugpyAdapterFactory, DebugtapeConfigurations, onDebugpyAttach } from "./debugType";
 import { DEBUGTAPE_TYPE, sectionOf } from "./launchConfig";
 import { SessionManager, Tracked } from "./sessions";
-import { openSnapshot, SCHEME, SnapshotDocuments } from "./snapshotDocument";
+import { openSnapshot, SCHEME, showSource, SnapshotDocuments } from "./snapshotDocument";
 import { RecordingStatus } from "./statusBar";
 import { TimelineProvider } from "./timeline";
 
@@ -110,6 +110,9 @@ export function activate(context: vscode.ExtensionContext): DebugtapeApi {
   });
   command("debugtape.refreshTimeline", () => timeline.refresh());
   command("debugtape.openSnapshot", (id: string) => openSnapshot(String(id)));
+  command("debugtape.openFrame", async (file: string, line?: number) => {
+    if (!(await showSource(String(file), typeof line === "number" ? line : undefined))) throw new Error(`cannot open ${file}`);
+  });
 
   return { manager, timeline, treeView: treeView as vscode.TreeView<unknown>, status };
 }

@@ -12,8 +12,9 @@ export class NotFound extends Error {
         ? `debugtape was not found at "${settingValue}" (the debugtape.path setting). ` +
           "Fix the setting, or clear it to use the workspace's virtual environment or PATH."
         : "debugtape was not found (looked in " + looked.join(", ") + "). " +
-          "Install it into the workspace's virtual environment (python -m venv .venv && .venv/bin/pip install debugtape) " +
-          "or set debugtape.path to the executable.",
+          "Set debugtape.path to the executable (`command -v debugtape` where you installed it prints it), " +
+          "or install debugtape into the workspace's virtual environment: " +
+          "python -m venv .venv && .venv/bin/pip install -e /path/to/your/debugtape/checkout",
     );
   }
 }

@@ -137,7 +137,24 @@ function short(value: unknown, max = 200): string {
       text = String(value);
     }
   }
+  // One value, one line: a line break inside it would read as the next variable.
+  text = text.replace(/\r?\n/g, "\\n");
   return text.length > max ? text.slice(0, max - 1) + "…" : text;
+}
+
+export interface VariableRow { name: string; value: string; arg: boolean }
+
+/** A frame's arguments, then its locals, each value shortened to one line. */
+export function variableRows(f: FrameView): VariableRow[] {
+  return [
+    ...Object.entries(f.args).map(([name, v]) => ({ name, value: short(v), arg: true })),
+    ...Object.entries(f.locals).map(([name, v]) => ({ name, value: short(v), arg: false })),
+  ];
+}
+
+/** `file:line` of a frame (or of a snapshot's top frame), the file by its base name; "?" when unknown. */
+export function whereLabel(file: string | undefined, line: number | undefined): string {
+  return file ? `${file.split(/[\\/]/).pop()}${line !== undefined ? ":" + line : ""}` : "?";
 }
 
 /** The snapshot as plain text: one block per frame, its arguments and locals one per line. */
@@ -150,8 +167,7 @@ export function formatSnapshot(s: SnapshotView): string {
   lines.push("");
   for (const f of s.frames) {
     lines.push(`#${f.index}  ${f.symbol}  ${f.file ?? "?"}${f.line !== undefined ? ":" + f.line : ""}`);
-    for (const [k, v] of Object.entries(f.args)) lines.push(`      (arg) ${k} = ${short(v)}`);
-    for (const [k, v] of Object.entries(f.locals)) lines.push(`      ${k} = ${short(v)}`);
+    for (const v of variableRows(f)) lines.push(`      ${v.arg ? "(arg) " : ""}${v.name} = ${v.value}`);
   }
   if (s.truncation.length) {
     lines.push("", "cut to stay within bounds:");
@@ -161,6 +177,6 @@ export function formatSnapshot(s: SnapshotView): string {
 }
 
 export function snapshotLabel(s: SnapshotRow): string {
-  const where = s.file ? `${s.file.split(/[\\/]/).pop()}${s.line !== undefined ? ":" + s.line : ""}` : "?";
+  const where = whereLabel(s.file, s.line);
   return s.symbol ? `${where} ${s.symbol}` : where;
 }

@@ -1,17 +1,27 @@
-// The Timeline view in the Run and Debug side bar: sessions, then their snapshots.
+// The Timeline view in the Run and Debug side bar: sessions, then their snapshots, then each
+// snapshot's frames, then each frame's arguments and locals.
 
 import * as vscode from "vscode";
 import { runJson } from "./cli";
 import { NotFound } from "./locate";
 import { cliTarget } from "./settings";
-import { parseSessions, parseSnapshots, SessionRow, snapshotLabel, SnapshotRow } from "./storeJson";
+import { loadSnapshot } from "./snapshotDocument";
+import {
+  FrameView, parseSessions, parseSnapshots, SessionRow, snapshotLabel, SnapshotRow, VariableRow, variableRows, whereLabel,
+} from "./storeJson";
 
 export type TimelineNode =
   | { kind: "session"; session: SessionRow }
-  | { kind: "snapshot"; snapshot: SnapshotRow }
-  | { kind: "message"; text: string };
+  | { kind: "snapshot"; snapshot: SnapshotRow; parent: TimelineNode }
+  | { kind: "frame"; snapshot: string; frame: FrameView; parent: TimelineNode }
+  | { kind: "variable"; variable: VariableRow; parent: TimelineNode }
+  | { kind: "message"; text: string; parent?: TimelineNode };
 
 const MAX_SESSIONS = 50;
+
+function errorText(err: unknown): string {
+  return err instanceof NotFound ? "debugtape not found: set debugtape.path" : `debugtape: ${err instanceof Error ? err.message : String(err)}`;
+}
 
 export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode> {
   private changed = new vscode.EventEmitter<TimelineNode | undefined>();
@@ -20,7 +30,7 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode> {
   lastSessions: SessionRow[] = [];
   lastSnapshots = new Map<string, SnapshotRow[]>();
   // VS Code knows tree elements by identity and their ids must stay unique: hand out one object
-  // per session and per snapshot, updated in place, so a refresh or reveal never sees a twin.
+  // per key, updated in place, so a refresh or reveal never sees a twin.
   private nodes = new Map<string, TimelineNode>();
 
   private node<T extends TimelineNode>(key: string, fresh: T): T {
@@ -38,31 +48,58 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode> {
   }
 
   getTreeItem(node: TimelineNode): vscode.TreeItem {
-    if (node.kind === "message") {
-      const item = new vscode.TreeItem(node.text);
-      item.iconPath = new vscode.ThemeIcon("info");
-      return item;
+    switch (node.kind) {
+      case "message": {
+        const item = new vscode.TreeItem(node.text);
+        item.iconPath = new vscode.ThemeIcon("info");
+        return item;
+      }
+      case "session": {
+        const s = node.session;
+        const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `session:${s.id}`;
+        const count = s.snapshots !== undefined ? `${s.snapshots} snapshot${s.snapshots === 1 ? "" : "s"}` : "";
+        item.description = [s.status, count, s.started.replace("T", " ").slice(0, 19)].filter(Boolean).join(" · ");
+        item.tooltip = `${s.name}\n${s.id}\n${s.tool} · ${s.status}\nstarted ${s.started}${s.ended ? `\nended ${s.ended}` : ""}`;
+        item.iconPath = new vscode.ThemeIcon(s.status === "active" ? "record" : s.status === "interrupted" ? "warning" : "debug-alt");
+        item.contextValue = "debugtape.session";
+        return item;
+      }
+      case "snapshot": {
+        // Clicking opens the snapshot (source and document); the twistie lists its frames.
+        const snap = node.snapshot;
+        const item = new vscode.TreeItem(snapshotLabel(snap), vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `snapshot:${snap.session}:${snap.id}`;
+        item.description = `${snap.reason} · ${snap.ts.replace("T", " ").slice(11, 23)}`;
+        item.tooltip = `${snap.reason} at ${snap.file ?? "?"}:${snap.line ?? "?"}\n${snap.ts}\nsnapshot ${snap.id}`;
+        item.iconPath = new vscode.ThemeIcon("debug-breakpoint-log");
+        item.contextValue = "debugtape.snapshot";
+        item.command = { command: "debugtape.openSnapshot", title: "Open Snapshot", arguments: [snap.id] };
+        return item;
+      }
+      case "frame": {
+        const f = node.frame;
+        const hasValues = variableRows(f).length > 0;
+        const item = new vscode.TreeItem(`#${f.index} ${f.symbol}`,
+          hasValues ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = `frame:${node.snapshot}:${f.index}`;
+        item.description = whereLabel(f.file, f.line);
+        item.tooltip = `${f.symbol}\n${f.file ?? "?"}:${f.line ?? "?"}`;
+        item.iconPath = new vscode.ThemeIcon("debug-stackframe");
+        item.contextValue = "debugtape.frame";
+        if (f.file) item.command = { command: "debugtape.openFrame", title: "Go to Frame", arguments: [f.file, f.line] };
+        return item;
+      }
+      case "variable": {
+        const v = node.variable;
+        const item = new vscode.TreeItem(v.name, vscode.TreeItemCollapsibleState.None);
+        item.description = v.value;
+        item.tooltip = `${v.arg ? "argument" : "local"} ${v.name} = ${v.value}`;
+        item.iconPath = new vscode.ThemeIcon(v.arg ? "symbol-parameter" : "symbol-variable");
+        item.contextValue = "debugtape.variable";
+        return item;
+      }
     }
-    if (node.kind === "session") {
-      const s = node.session;
-      const item = new vscode.TreeItem(s.name, vscode.TreeItemCollapsibleState.Collapsed);
-      item.id = `session:${s.id}`;
-      const count = s.snapshots !== undefined ? `${s.snapshots} snapshot${s.snapshots === 1 ? "" : "s"}` : "";
-      item.description = [s.status, count, s.started.replace("T", " ").slice(0, 19)].filter(Boolean).join(" · ");
-      item.tooltip = `${s.name}\n${s.id}\n${s.tool} · ${s.status}\nstarted ${s.started}${s.ended ? `\nended ${s.ended}` : ""}`;
-      item.iconPath = new vscode.ThemeIcon(s.status === "active" ? "record" : s.status === "interrupted" ? "warning" : "debug-alt");
-      item.contextValue = "debugtape.session";
-      return item;
-    }
-    const snap = node.snapshot;
-    const item = new vscode.TreeItem(snapshotLabel(snap), vscode.TreeItemCollapsibleState.None);
-    item.id = `snapshot:${snap.session}:${snap.id}`;
-    item.description = `${snap.reason} · ${snap.ts.replace("T", " ").slice(11, 23)}`;
-    item.tooltip = `${snap.reason} at ${snap.file ?? "?"}:${snap.line ?? "?"}\n${snap.ts}\nsnapshot ${snap.id}`;
-    item.iconPath = new vscode.ThemeIcon("debug-breakpoint-log");
-    item.contextValue = "debugtape.snapshot";
-    item.command = { command: "debugtape.openSnapshot", title: "Open Snapshot", arguments: [snap.id] };
-    return item;
   }
 
   async getChildren(node?: TimelineNode): Promise<TimelineNode[]> {
@@ -76,17 +113,27 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode> {
       if (node.kind === "session") {
         const snaps = parseSnapshots(await runJson(cliTarget(), ["show", node.session.id]), node.session.id);
         this.lastSnapshots.set(node.session.id, snaps);
-        if (!snaps.length) return [{ kind: "message", text: "No snapshots" }];
-        return snaps.map((snapshot) => this.node(`snapshot:${snapshot.session}:${snapshot.id}`, { kind: "snapshot", snapshot }));
+        if (!snaps.length) return [{ kind: "message", text: "No snapshots", parent: node }];
+        return snaps.map((snapshot) =>
+          this.node(`snapshot:${snapshot.session}:${snapshot.id}`, { kind: "snapshot", snapshot, parent: node }));
+      }
+      if (node.kind === "snapshot") {
+        const id = node.snapshot.id;
+        const frames = (await loadSnapshot(id)).frames;
+        if (!frames.length) return [{ kind: "message", text: "No frames", parent: node }];
+        return frames.map((frame) => this.node(`frame:${id}:${frame.index}`, { kind: "frame", snapshot: id, frame, parent: node }));
+      }
+      if (node.kind === "frame") {
+        // Variables are leaves under a frame that is itself one object per key: no need to keep them.
+        return variableRows(node.frame).map((variable) => ({ kind: "variable", variable, parent: node }));
       }
     } catch (err) {
-      const text = err instanceof NotFound ? "debugtape not found: set debugtape.path" : `debugtape: ${err instanceof Error ? err.message : String(err)}`;
-      return [{ kind: "message", text }];
+      return [{ kind: "message", text: errorText(err), parent: node }];
     }
     return [];
   }
 
-  getParent(): undefined {
-    return undefined;
+  getParent(node: TimelineNode): TimelineNode | undefined {
+    return node.kind === "session" ? undefined : node.parent;
   }
 }

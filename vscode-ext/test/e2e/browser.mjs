@@ -47,7 +47,8 @@ try {
         const timeline = panes.find((p) => /debugtape timeline/i.test(p.querySelector(".pane-header")?.textContent ?? ""));
         const rows = timeline ? [...timeline.querySelectorAll(".monaco-list-row")].map((r) => r.textContent ?? "") : [];
         const status = [...document.querySelectorAll(".statusbar-item")].map((s) => s.textContent ?? "");
-        return { timelineFound: Boolean(timeline), timelineRows: rows, statusBar: status };
+        const toasts = [...document.querySelectorAll(".notification-toast .notification-list-item-message")].map((m) => m.textContent ?? "");
+        return { timelineFound: Boolean(timeline), timelineRows: rows, statusBar: status, notifications: toasts };
       });
       writeFileSync(join(dir, "dom.json"), JSON.stringify(dom, null, 2));
       await page.screenshot({ path: screenshot });

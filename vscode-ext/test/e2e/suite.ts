@@ -89,6 +89,7 @@ async function scenario(): Promise<void> {
   const node = await recordNodeSession(api, folder, spec);
   // After recordAll (the window's Stop Recording would otherwise outrank it, as documented).
   const joined = await joinNodeSessionWhileStopped(api, folder, spec);
+  const notFound = await debugWithoutDebugtape(api, folder, spec);
 
   await vscode.commands.executeCommand("debugtape.openTimeline");
   const sessions = await until("the session in the Timeline", async () => {
@@ -99,18 +100,7 @@ async function scenario(): Promise<void> {
   const snaps = (await api.timeline.getChildren(sessions)).filter((n) => n.kind === "snapshot") as Extract<TimelineNode, { kind: "snapshot" }>[];
   const snap = snaps.find((n) => n.snapshot.line === spec.line);
   if (!snap) throw new Error(`no snapshot at line ${spec.line} in the Timeline: ${JSON.stringify(snaps.map((s) => s.snapshot))}`);
-  // A refresh (a session just closed) clears VS Code's tree cache; a reveal racing the view's own
-  // fetch of the root can then register a session twice inside VS Code and reject. Try again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await api.treeView.reveal(sessions, { expand: true, select: false, focus: true });
-      break;
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      log(`reveal attempt ${attempt} failed (${err instanceof Error ? err.message : String(err)}); retrying`);
-      await new Promise((r) => setTimeout(r, 700));
-    }
-  }
+  await revealWithRetry(api, sessions, { expand: true, select: false, focus: true });
 
   await vscode.commands.executeCommand("debugtape.openSnapshot", snap.snapshot.id);
   const editors = vscode.window.visibleTextEditors;
@@ -123,11 +113,14 @@ async function scenario(): Promise<void> {
   if (!text.includes(`${spec.local} =`)) throw new Error(`the snapshot view lacks local ${spec.local}:\n${text}`);
   if (text.includes(spec.secret)) throw new Error("the snapshot view shows the planted secret");
   log("snapshot view:\n" + text);
+  const frames = await checkFramesInTimeline(api, snap, spec);
+
 
   fs.writeFileSync(path.join(dir, "result.json"), JSON.stringify({
     nodeSessions: node,
     joinedSessions: joined,
-    session: sessions.session, snapshot: snap.snapshot, snapshotText: text,
+    notFound,
+    session: sessions.session, snapshot: snap.snapshot, snapshotText: text, frames,
     parentId: tracked.debugtapeId, childId: child.debugtapeId, childName,
   }, null, 2));
   // Give the Timeline room in the screenshot (best effort: layout commands, not what is tested).
@@ -176,7 +169,7 @@ async function snapshotWhileRunning(
 ): Promise<void> {
   const config = {
     type: "debugtape", request: "launch", name: "loop", program: spec.loopProgram, args: [spec.loopStopFile],
-    console: "internalConsole", debugtape: { record: true, name: spec.loopSessionName },
+    console: "internalConsole", debugtape: { record: true, name: spec.loopSessionName, sample: "50hz" },
   };
   if (!(await vscode.debug.startDebugging(folder, config))) throw new Error("startDebugging(loop) failed");
   const t = await until("the loop session", () => [...api.manager.tracked.values()].find((x) => x.recorder), 30000);
@@ -213,6 +206,81 @@ async function joinNodeSessionWhileStopped(
   await until("the joined recordings to close", () => api.manager.tracked.size === 0, 30000);
   await vscode.commands.executeCommand("debugtape.stopRecording"); // back to the default for this window
   return names;
+}
+
+/**
+ * Under the snapshot in the Timeline: its frames, and under the top frame its locals (redacted
+ * as stored). Go to Frame opens the caller's line. Leaves the top frame revealed for the screenshot.
+ */
+async function checkFramesInTimeline(
+  api: DebugtapeApi, snap: Extract<TimelineNode, { kind: "snapshot" }>, spec: Record<string, any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<string[]> {
+  const frames = (await api.timeline.getChildren(snap)).filter((n) => n.kind === "frame") as Extract<TimelineNode, { kind: "frame" }>[];
+  const labels = frames.map((f) => `${api.timeline.getTreeItem(f).label} ${api.timeline.getTreeItem(f).description}`);
+  log(`timeline frames: ${labels.join(" | ")}`);
+  if (frames[0]?.frame.symbol !== "checksum" || frames[0].frame.line !== spec.line) throw new Error(`top frame in the Timeline: ${labels[0]}`);
+  const vars = await api.timeline.getChildren(frames[0]);
+  const rows = vars.map((v) => `${api.timeline.getTreeItem(v).label} = ${api.timeline.getTreeItem(v).description}`);
+  log(`timeline locals of the top frame: ${rows.join(" | ")}`);
+  if (!rows.includes(`${spec.local} = 60`)) throw new Error(`the Timeline lacks ${spec.local} = 60 under the top frame`);
+  if (rows.some((r) => r.includes(spec.secret))) throw new Error("the Timeline shows the planted secret");
+  const caller = frames.find((f) => f.frame.symbol === "main");
+  if (!caller?.frame.file || caller.frame.line === undefined) throw new Error("no caller frame with a location");
+  const item = api.timeline.getTreeItem(caller);
+  if (item.command?.command !== "debugtape.openFrame") throw new Error(`frame item command: ${JSON.stringify(item.command)}`);
+  await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+  const editor = vscode.window.activeTextEditor;
+  if (editor?.document.uri.fsPath !== caller.frame.file || editor.selection.active.line !== caller.frame.line - 1) {
+    throw new Error(`Go to Frame opened ${editor?.document.uri.fsPath}:${(editor?.selection.active.line ?? -2) + 1}, expected ${caller.frame.file}:${caller.frame.line}`);
+  }
+  await revealWithRetry(api, frames[0], { expand: true, select: false, focus: true });
+  return labels;
+}
+
+/** A refresh (a session just closed) clears VS Code's tree cache; a reveal racing the view's own
+ * fetch of the root can then register a node twice inside VS Code and reject. Try again. */
+async function revealWithRetry(api: DebugtapeApi, node: TimelineNode, options: { expand: boolean | number; select: boolean; focus: boolean }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await api.treeView.reveal(node, options);
+      return;
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      log(`reveal attempt ${attempt} failed (${err instanceof Error ? err.message : String(err)}); retrying`);
+      await new Promise((r) => setTimeout(r, 700));
+    }
+  }
+}
+
+/**
+ * debugtape missing (a wrong debugtape.path): the session is debugged unrecorded, and the message
+ * says what is wrong and how to fix it. Returns the message as the extension logged it.
+ */
+async function debugWithoutDebugtape(
+  api: DebugtapeApi, folder: vscode.WorkspaceFolder, spec: Record<string, any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<string> {
+  const settings = vscode.workspace.getConfiguration("debugtape");
+  const saved = settings.inspect<string>("path")?.workspaceValue;
+  await settings.update("path", spec.missingDebugtape, vscode.ConfigurationTarget.Workspace);
+  try {
+    const config = {
+      type: "debugtape", request: "launch", name: "no debugtape", program: spec.childProgram, args: ["5"],
+      console: "internalConsole", debugtape: { record: true },
+    };
+    if (!(await vscode.debug.startDebugging(folder, config))) throw new Error("startDebugging(no debugtape) failed");
+    const t = await until("the stop without debugtape", () => [...api.manager.tracked.values()].find((x) => x.state.current), 60000);
+    const top = await until("its top frame", () => t.state.current?.frames[0], 20000);
+    if (t.recorder) throw new Error("a session was recorded with debugtape.path pointing nowhere");
+    if (top.line !== spec.childLine) throw new Error(`stopped at line ${top.line}, expected ${spec.childLine}`);
+    const message = api.manager.recentLog.find((l) => l.includes(`not found at "${spec.missingDebugtape}"`));
+    if (!message) throw new Error(`no not-found message in the log:\n${api.manager.recentLog.slice(-10).join("\n")}`);
+    log(`without debugtape: debugged unrecorded to line ${top.line}; said: ${message}`);
+    await t.session.customRequest("continue", { threadId: t.state.current?.threadId });
+    await until("the unrecorded session to end", () => api.manager.tracked.size === 0, 30000);
+    return message;
+  } finally {
+    await settings.update("path", saved, vscode.ConfigurationTarget.Workspace);
+  }
 }
 
 export async function run(): Promise<void> {

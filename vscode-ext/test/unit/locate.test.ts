@@ -53,7 +53,7 @@ test("not found anywhere: the message names where it looked and the fix", () => 
     assert.ok(err instanceof NotFound);
     assert.match(err.message, /\.venv/);
     assert.match(err.message, /PATH/);
-    assert.match(err.message, /pip install debugtape/);
+    assert.match(err.message, /\.venv\/bin\/pip install -e /);
     assert.match(err.message, /debugtape\.path/);
     return true;
   });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatSnapshot, parseSessions, parseSnapshot, parseSnapshots, snapshotLabel } from "../../src/storeJson";
+import { formatSnapshot, parseSessions, parseSnapshot, parseSnapshots, snapshotLabel, variableRows, whereLabel } from "../../src/storeJson";
 
 // Shape printed by `debugtape snapshot ID --json`: the stored event, `id` being its row number.
 const SNAP_EVENT = {
@@ -68,4 +68,19 @@ test("long values are shortened in the text view", () => {
   const snap = parseSnapshot({ type: "debug_snapshot", data: { frames: [{ symbol: "f", locals: { big: "x".repeat(1000) } }] } });
   const line = formatSnapshot(snap).split("\n").find((l) => l.includes("big ="))!;
   assert.ok(line.length < 230);
+});
+
+test("timeline rows of a frame: arguments first, then locals, values on one line", () => {
+  const snap = parseSnapshot({ type: "debug_snapshot", data: { frames: [
+    { symbol: "f", file: "C:\\w\\p.py", line: 4, args: { n: 3 }, locals: { items: [1, 2], text: "a\nb", big: "y".repeat(500) } },
+  ] } });
+  const rows = variableRows(snap.frames[0]);
+  assert.deepEqual(rows.map((r) => [r.name, r.arg]), [["n", true], ["items", false], ["text", false], ["big", false]]);
+  assert.equal(rows[0].value, "3");
+  assert.equal(rows[1].value, "[1,2]");
+  assert.equal(rows[2].value, "a\\nb");
+  assert.ok(rows[3].value.length <= 200 && rows[3].value.endsWith("…"));
+  assert.equal(whereLabel(snap.frames[0].file, snap.frames[0].line), "p.py:4");
+  assert.equal(whereLabel("/w/q.py", undefined), "q.py");
+  assert.equal(whereLabel(undefined, 3), "?");
 });
