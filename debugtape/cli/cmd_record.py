@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from importlib import import_module
 from pathlib import Path
 
@@ -60,18 +58,18 @@ def command(tool: str | None, breaks: tuple[str, ...], snappoints: tuple[str, ..
     )
     watcher = None
     if watch:
-        # Its own session id must not mix with ours on stdout; it exits with us if we die.
-        watcher = subprocess.Popen(
-            [sys.executable, "-m", "debugtape", "watch", "--db", str(path), "--exit-with-parent"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True)
+        from debugtape.watch.background import start_background, stop_background
+
+        def say(line: str) -> None:
+            if not quiet:
+                click.echo(line, nl=False, err=True)
+
+        # Watching before the program runs, so its first edits are on the timeline too.
+        watcher = start_background(path, on_line=say)
     try:
         driver = import_module(_DRIVERS[tool])
         session_id = driver.record(opts)
     finally:
         if watcher is not None:
-            watcher.terminate()
-            try:
-                watcher.wait(10)
-            except subprocess.TimeoutExpired:
-                watcher.kill()
+            stop_background(watcher)
     click.echo(session_id)
