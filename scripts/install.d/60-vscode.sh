@@ -33,10 +33,12 @@ if [ "$node_major" != 20 ]; then
   exit 1
 fi
 
-# The extension: install its npm dependencies when package.json changed, rebuild when a source changed.
+# The extension: install its npm dependencies when package.json or its lock changed, rebuild when a
+# source changed.
 (
   cd vscode-ext
-  if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  if [ ! -f node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ] \
+     || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm install --no-audit --no-fund --loglevel=error
     touch node_modules/.package-lock.json
   fi
