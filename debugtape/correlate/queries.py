@@ -131,7 +131,8 @@ def suspects(store: Any, snapshot_id: str, *, root: Path | None = None) -> dict[
                                -(newest if g["status"] == "uncommitted" else g.get("author_time") or 0)))
     for n, g in enumerate(ranked, 1):
         g["rank"] = n
-    return {"snapshot": data.get("snap_id"), "session": stored.event.session, "ts": stored.event.ts,
+    return {"snapshot": data.get("snap_id"), "session": stored.event.session,
+            "session_name": _session_name(store, stored.event.session, {}), "ts": stored.event.ts,
             "commit": ctx, "suspects": ranked, "unblamed": unblamed}
 
 

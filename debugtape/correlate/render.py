@@ -41,7 +41,7 @@ def _where(f: Mapping[str, Any]) -> str:
 
 
 def render_suspects(result: Mapping[str, Any]) -> str:
-    lines = [f"snapshot {result.get('snapshot')} in session {str(result.get('session'))[:12]} "
+    lines = [f"snapshot {result.get('snapshot')} in session {_session(result)} "
              f"at {_commit(result.get('commit'))}"]
     if not result.get("suspects"):
         lines.append("no suspect commits: no frame with a file and line inside a repository")
@@ -49,13 +49,13 @@ def render_suspects(result: Mapping[str, Any]) -> str:
         frames = ", ".join(f"#{f.get('index')} {_where(f)}" for f in s["frames"][:4])
         more = f" and {len(s['frames']) - 4} more" if len(s["frames"]) > 4 else ""
         if s["status"] == "uncommitted":
-            lines.append(f"{s['rank']:>3}. uncommitted change in the working tree   {frames}{more}")
-            continue
-        head = f"{s['rank']:>3}. {str(s['commit'])[:10]} {_when(s.get('author_time'))}"
-        if s.get("author"):
-            head += f" {s['author']}"
-        if s.get("message"):
-            head += f"  {short_value(s['message'], 60)}"
+            head = f"{s['rank']:>3}. uncommitted change in the working tree"
+        else:
+            head = f"{s['rank']:>3}. {str(s['commit'])[:10]} {_when(s.get('author_time'))}"
+            if s.get("author"):
+                head += f" {s['author']}"
+            if s.get("message"):
+                head += f"  {short_value(s['message'], 60)}"
         lines.append(head)
         lines.append(f"       {frames}{more}" + ("  (blamed now, at the recorded HEAD)" if s.get("computed") else ""))
     for u in result.get("unblamed", []):

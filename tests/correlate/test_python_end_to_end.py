@@ -134,6 +134,8 @@ def test_history_diff_suspects_and_breakpoints(runs: dict[str, Any]) -> None:
     sus = _json("suspects", snap, "--db", db, cwd=root)
     assert sus["suspects"][0]["commit"] == runs["c2"] and sus["suspects"][0]["message"].startswith("normalize")
     assert sus["suspects"][0]["frames"][0]["symbol"] == "Tally.add"
+    text = _debugtape("suspects", snap, "--db", db, cwd=root).stdout
+    assert f"in session run-two at {runs['c2'][:10]}" in text and f"1. {runs['c2'][:10]}" in text
 
     gdb = _debugtape("breakpoints", "run-one", "--format", "gdb", "--db", db, cwd=root)
     assert gdb.returncode == 0, gdb.stderr
