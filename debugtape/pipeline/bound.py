@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
+
+from debugtape.jsoncodec import dumps
 
 __all__ = ["Bounds", "Cut", "bound_value", "bound_snapshot", "bound_sample", "cap_event", "json_size",
            "text_size"]
@@ -33,13 +34,9 @@ class Bounds:
     meta_chars: int = 1024
 
 
-# One encoder for every size check: json.dumps with options builds a new one per call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
-
-
 def json_size(value: Any) -> int:
     """Bytes of the compact UTF-8 JSON text of `value` (as the store writes it)."""
-    return text_size(_ENCODER.encode(value))
+    return text_size(dumps(value))
 
 
 def text_size(text: str) -> int:
@@ -127,14 +124,15 @@ def _entries(value: Mapping[Any, Any], path: _Path, cuts: list[Cut], chars: int,
 
 
 def _bound_vars(variables: Any, path: _Path, cuts: list[Cut], b: Bounds) -> dict[str, Any] | None:
-    if not isinstance(variables, Mapping):
+    if type(variables) is not dict and not isinstance(variables, Mapping):
         return None
     # A frame's own variables get more room than a container's items.
     return _entries(variables, path, cuts, b.value_chars, b.depth, b.items, max(b.items * 4, 100), 0)
 
 
-_FRAME_SCALARS = ("index", "symbol", "file", "line", "module", "address", "column", "language")
-_VARS = frozenset(("args", "locals", "types"))
+_FRAME_SCALARS = frozenset(("index", "symbol", "file", "line", "module", "address", "column", "language"))
+_VARS = ("args", "locals")
+_FRAME_VARS = frozenset((*_VARS, "types"))
 
 
 def _small_json(value: Any) -> bool:
@@ -144,51 +142,69 @@ def _small_json(value: Any) -> bool:
     return json_size(value) <= 256
 
 
+def _types(types: Mapping[Any, Any]) -> dict[str, str]:
+    """A frame's variable types: names and type names as short strings, at most 200."""
+    if type(types) is dict and len(types) <= 200:
+        for k, v in types.items():  # the common case, kept as it is: short names as str
+            if type(k) is not str or type(v) is not str or len(v) > 128:
+                break
+        else:
+            return dict(types)
+    return {str(k): str(v)[:128] for k, v in islice(types.items(), 200)}
+
+
+def _frame(f: Mapping[str, Any], i: int, cuts: list[Cut], b: Bounds) -> dict[str, Any]:
+    """One frame within the bounds: its scalars, its variables if it is a top frame, small extras."""
+    frame: dict[str, Any] = {}
+    extras: list[tuple[str, Any]] = []
+    meta_chars = b.meta_chars
+    for k, v in f.items():  # one pass: scalars now, variables below, small extras last
+        if k in _FRAME_SCALARS:
+            if v is None:
+                continue
+            tv = type(v)
+            if tv is not str and tv is not int:
+                v = _scalar(v)
+            if type(v) is str and len(v) > meta_chars:
+                v = v[:meta_chars]
+            frame[k] = v
+        elif k not in _FRAME_VARS:
+            extras.append((k, v))
+    if "index" not in frame:
+        frame["index"] = i
+    top = i < b.locals_frames
+    for kind in _VARS:
+        if kind not in f:
+            continue
+        if top:
+            vars_ = _bound_vars(f[kind], (f"frames[{i}]", kind), cuts, b)
+            if vars_ is not None:
+                frame[kind] = vars_
+        elif f[kind]:
+            cuts.append({"path": f"frames[{i}].{kind}", "why": "locals_frames", "kept": 0,
+                         "total": len(f[kind]) if isinstance(f[kind], Mapping) else 1})
+    types = f.get("types")
+    if top and types is not None and (type(types) is dict or isinstance(types, Mapping)):
+        frame["types"] = _types(types)
+    for k, v in extras:  # adapter extras (e.g. "presentation") kept if small
+        if _small_json(v):
+            frame[str(k)] = v
+    return frame
+
+
 def bound_snapshot(record: Mapping[str, Any], b: Bounds) -> tuple[dict[str, Any], list[Cut]]:
     """Snapshot data within the bounds: frames, locals in the top frames, values, total size."""
     cuts: list[Cut] = [dict(c) for c in record.get("truncation") or [] if isinstance(c, Mapping)]
     raw_frames = [f for f in record.get("frames") or [] if type(f) is dict or isinstance(f, Mapping)]
     if len(raw_frames) > b.frames:
         cuts.append({"path": "frames", "why": "frames", "kept": b.frames, "total": len(raw_frames)})
-    frames: list[dict[str, Any]] = []
-    meta_chars = b.meta_chars
-    for i, f in enumerate(raw_frames[: b.frames]):
-        frame: dict[str, Any] = {}
-        for k in _FRAME_SCALARS:
-            v = f.get(k)
-            if v is None:
-                continue
-            if type(v) is not str and type(v) is not int:
-                v = _scalar(v)
-            if isinstance(v, str) and len(v) > meta_chars:
-                v = v[:meta_chars]
-            frame[k] = v
-        frame.setdefault("index", i)
-        for kind in ("args", "locals"):
-            if kind not in f:
-                continue
-            if i < b.locals_frames:
-                vars_ = _bound_vars(f[kind], (f"frames[{i}]", kind), cuts, b)
-                if vars_ is not None:
-                    frame[kind] = vars_
-            elif f[kind]:
-                cuts.append({"path": f"frames[{i}].{kind}", "why": "locals_frames", "kept": 0,
-                             "total": len(f[kind]) if isinstance(f[kind], Mapping) else 1})
-        types = f.get("types")
-        if i < b.locals_frames and isinstance(types, Mapping):
-            frame["types"] = {str(k): str(v)[:128] for k, v in islice(types.items(), 200)}
-        extras = f.keys() - frame.keys() - _VARS  # adapter extras (e.g. "presentation") kept if small
-        if extras:
-            for k, v in f.items():
-                if k in extras and _small_json(v):
-                    frame[k] = v
-        frames.append(frame)
+    frames = [_frame(f, i, cuts, b) for i, f in enumerate(raw_frames[: b.frames])]
     _fit(frames, cuts, b.snapshot_bytes)
     data: dict[str, Any] = {}
     for k, v in record.items():
         if k in ("kind", "frames", "truncation", "ts"):
             continue
-        data[k] = _bound(v, k, cuts, meta_chars, b.depth + 1, b.meta_items, 0)
+        data[k] = _bound(v, k, cuts, b.meta_chars, b.depth + 1, b.meta_items, 0)
     data["frames"] = frames
     data["truncation"] = cuts
     return data, cuts

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from debugtape.events import Event
+from debugtape.jsoncodec import dumps
 
 if TYPE_CHECKING:
     from debugtape.redact.engine import Redactor
@@ -27,7 +27,7 @@ class RedactedEvent:
         self.event = event
         self.redactions = dict(redactions)
         # The exact text the store writes: encoded here, from the redactor's output, once.
-        self.data_json = json.dumps(event.data, ensure_ascii=False, separators=(",", ":"), default=str)
+        self.data_json = dumps(event.data)
 
     def __repr__(self) -> str:
         return f"RedactedEvent({self.event.type}, session={self.event.session}, seq={self.event.seq})"
