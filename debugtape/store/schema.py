@@ -57,8 +57,6 @@ def _v1(db: sqlite_utils.Database) -> None:
         {"event_id": int, "idx": int, "symbol": str, "file": str, "line": int, "module": str},
         pk=("event_id", "idx"),
     )
-    _table(db, "frames").create_index(["symbol"])
-    _table(db, "frames").create_index(["file", "line"])
     _table(db, "breakpoints").create(
         {
             "event_id": int, "session": str, "seq": int, "action": str, "bp_id": str,
@@ -84,6 +82,14 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    # Stores made by version 1 indexed frames by symbol and by (file, line). No query looks
+    # frames up that way (the key index answers those questions), and the two indexes cost 12
+    # of a typical snapshot's ~40 B-tree inserts.
+    db.execute("DROP INDEX IF EXISTS idx_frames_symbol")
+    db.execute("DROP INDEX IF EXISTS idx_frames_file_line")
+
+
 def _sqlite_utils() -> Any:
     """sqlite-utils, imported without pandas and numpy: it imports them when present only to map
     their types, which debugtape never passes, and numpy alone took 0.18 s of every new store's
@@ -101,7 +107,7 @@ def _sqlite_utils() -> Any:
     return sqlite_utils
 
 
-_MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+_MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 

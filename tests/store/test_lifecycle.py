@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -67,6 +68,7 @@ def test_checkpoints_run_beside_the_writer_and_the_wal_stays_bounded(store_path)
     evs = [redact_event(Event("session_started", "big", {"name": "x"}, seq=1), r)]
     evs += [redact_event(Event("note", "big", {"text": f"{i} {filler}"}, seq=i), r) for i in range(2, n)]
     wal = store_path.with_name(store_path.name + "-wal")
+    per_checkpoint = CHECKPOINT_BYTES // len(filler) + 1
     with Store(store_path) as s:
         w = s.background_writer(max_batch=500)
         wal_peak = 0
@@ -74,6 +76,12 @@ def test_checkpoints_run_beside_the_writer_and_the_wal_stays_bounded(store_path)
             w.emit(e)
             if i % 500 == 0:
                 wal_peak = max(wal_peak, wal.stat().st_size if wal.exists() else 0)
+            if i % per_checkpoint == per_checkpoint - 1:
+                # Pokes that come faster than the thread wakes are one checkpoint: wait for it.
+                w.flush()
+                phase, deadline = (i + 1) // per_checkpoint, time.monotonic() + 10
+                while w.checkpoints < phase and time.monotonic() < deadline:
+                    time.sleep(0.01)
         w.flush()
         checkpoints = w.checkpoints
         w.close()
@@ -162,6 +170,22 @@ def test_schema_is_migrated_and_versioned(store_path) -> None:
         assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     with Store(store_path) as s:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_version_1_store_loses_its_unused_frame_indexes_and_keeps_its_events(store_path) -> None:
+    import sqlite3
+
+    sid = record_session(store_path)
+    conn = sqlite3.connect(store_path)  # what version 1 of the schema left behind
+    conn.execute("CREATE INDEX idx_frames_symbol ON frames (symbol)")
+    conn.execute("CREATE INDEX idx_frames_file_line ON frames (file, line)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with Store(store_path) as s:
+        names = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert not names & {"idx_frames_symbol", "idx_frames_file_line"}
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert s.events(session=sid)[-1].event.type == "session_ended"
 
 
 def test_a_reader_opening_a_store_being_created_gets_answers_not_a_traceback(store_path) -> None:
