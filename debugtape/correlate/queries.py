@@ -316,5 +316,12 @@ def session_commits(store: Any, session_a: str, session_b: str) -> dict[str, Any
         commits = commits_between(root, ends[0]["head"], ends[1]["head"], branch=ends[1]["branch"])
     except GitError as exc:
         raise CorrelateError(f"cannot list the commits between the sessions in {root}: {exc}") from exc
-    return {"from": ends[0], "to": ends[1], "root": str(root), "commits": commits}
+    result = {"from": ends[0], "to": ends[1], "root": str(root), "commits": commits}
+    if not commits and ends[0]["head"] and ends[0]["head"] != ends[1]["head"]:
+        try:  # A ran on a later commit than B: the user most likely swapped them
+            run_git(["merge-base", "--is-ancestor", ends[1]["head"], ends[0]["head"]], root)
+            result["hint"] = "session A ran on a later commit than session B: swap them"
+        except GitError:
+            pass
+    return result
 

@@ -106,4 +106,6 @@ def render_commits(result: Mapping[str, Any]) -> str:
         lines.append(f"{c['hash'][:10]} {_when(c.get('author_time'))} {c.get('author')}  {c.get('message')}")
         if files:
             lines.append(f"           {short_value(files, 90)}")
+    if result.get("hint"):
+        lines.append(str(result["hint"]))
     return "\n".join(lines)

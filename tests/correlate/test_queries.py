@@ -179,6 +179,10 @@ def test_commits_between_sessions(two_sessions: dict[str, Any]) -> None:
         res = session_commits(store, two_sessions["a"], two_sessions["b"])
     assert [c["hash"] for c in res["commits"]] == [two_sessions["c2"]]
     assert res["commits"][0]["files"] == ["src/tree.c"] and res["commits"][0]["branch"] == "main"
+    with Store(two_sessions["db"], readonly=True) as store:
+        swapped = session_commits(store, two_sessions["b"], two_sessions["a"])
+    assert swapped["commits"] == [] and "swap them" in swapped["hint"]
+    assert "hint" not in res
 
 
 def test_cli_commands(two_sessions: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -253,3 +257,24 @@ def test_latest_means_the_newest_session_with_breakpoints(two_sessions: dict[str
     _record(db, r.root, "no-breakpoints", [], [])
     with Store(db, readonly=True) as store:
         assert breakpoints_for(store, "latest", root=r.root).session == two_sessions["b"]
+
+
+def test_a_session_on_a_detached_head(two_sessions: dict[str, Any]) -> None:
+    """Checked out at the first commit, detached: the session and its snapshots say so, blame
+    answers at that commit, and the commits between it and session B are listed."""
+    r, db = two_sessions["repo"], two_sessions["db"]
+    r.git("checkout", "-q", "--detach", two_sessions["c1"])
+    f = str(r.root / "src/tree.c")
+    d = _record(db, r.root, "detached", [{"bp_id": "1", "file": f, "line": 5}],
+                [{"bp_id": "1", "frames": _frames(r.root, 5, 5, 10)}])
+    with Store(db, readonly=True) as store:
+        snap = store.events(session=d, types=["debug_snapshot"])[0].event.data
+        assert snap["commit"]["head"] == two_sessions["c1"]
+        assert snap["commit"]["branch"] is None and snap["commit"]["detached"] is True
+        assert snap["frames"][0]["blame"]["commit"] == two_sessions["c1"]
+        assert snap["frames"][0]["stable_id"] == "src/tree.c#split+2"
+        assert suspects(store, snap["snap_id"])["suspects"][0]["commit"] == two_sessions["c1"]
+        res = session_commits(store, d, two_sessions["b"])
+        assert [c["hash"] for c in res["commits"]] == [two_sessions["c2"]]
+        assert res["from"]["branch"] is None and res["to"]["branch"] == "main"
+        assert [r["session"] for r in history(store, "src/tree.c#split+2", ["half"])["snapshots"]][-1] == d
