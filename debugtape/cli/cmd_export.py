@@ -38,11 +38,12 @@ def command(sessions: tuple[str, ...], fmt: str, include_private: bool, output: 
             out = open(fd, "w", encoding="utf-8")
         try:
             if fmt == "jsonl":
+                # Private events are skipped without being seen here: only a full export knows its size.
+                total = sum(int(store.session(s).get("events") or 0) for s in ids) if include_private else None
                 n = 0
-                for sid in progress(ids, total=len(ids), label="export"):
-                    for line in store.export_lines([sid], include_private=include_private):
-                        out.write(line + "\n")
-                        n += 1
+                for line in progress(store.export_lines(ids, include_private=include_private), total, "export"):
+                    out.write(line + "\n")
+                    n += 1
                 if n == 0 and not include_private:
                     click.echo("nothing exported: every event is private (use --include-private)", err=True)
             elif fmt == "speedscope":
@@ -50,12 +51,12 @@ def command(sessions: tuple[str, ...], fmt: str, include_private: bool, output: 
 
                 from debugtape.report.stacks import speedscope_json
 
-                json.dump(speedscope_json(store, ids), out)
+                json.dump(speedscope_json(store, ids, progress), out)
                 out.write("\n")
             else:
                 from debugtape.report.stacks import collapsed_lines
 
-                for line in collapsed_lines(store, ids):
+                for line in collapsed_lines(store, ids, progress):
                     out.write(line + "\n")
         finally:
             if output is not None:

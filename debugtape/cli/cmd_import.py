@@ -11,15 +11,17 @@ from debugtape.cli.common import db_option, db_path, handle_errors
 
 def import_file(path: Path, db: Path) -> dict[str, int]:
     """Import one JSONL export into the store at `db`; bad lines are reported and skipped."""
+    from debugtape.cli.progress import progress, progress_bar
     from debugtape.events import Event
     from debugtape.paths import store_dir
-    from debugtape.redact import load_redactor, redact_event
+    from debugtape.redact import RedactedEvent, load_redactor, redact_event
     from debugtape.store import Store
 
     events: list[Event] = []
     bad = 0
     with open(path, "rb") as f:
-        for lineno, raw in enumerate(f, 1):
+        lines = progress(f, total=path.stat().st_size, label=f"import {path.name}: read", weight=len)
+        for lineno, raw in enumerate(lines, 1):
             line = raw.decode("utf-8", "replace").strip()
             if not line:
                 continue
@@ -30,7 +32,12 @@ def import_file(path: Path, db: Path) -> dict[str, int]:
                 click.echo(f"debugtape import: {path}:{lineno}: not an event ({type(exc).__name__}); skipped", err=True)
     with Store(db) as store:
         redactor = load_redactor(store_dir(db), None)
-        counts = store.import_events(events, lambda e: redact_event(e, redactor))
+        with progress_bar(len(events), f"import {path.name}: redact and store") as advance:
+            def redact(e: Event) -> RedactedEvent:
+                advance(1)
+                return redact_event(e, redactor)
+
+            counts = store.import_events(events, redact)
     counts["bad_lines"] = bad
     return counts
 
@@ -41,10 +48,8 @@ def import_file(path: Path, db: Path) -> dict[str, int]:
 @handle_errors
 def command(files: tuple[Path, ...], db: Path | None) -> None:
     """Import exported tapes (from `debugtape export`). Importing the same file twice adds nothing."""
-    from debugtape.cli.progress import progress
-
     target = db_path(db)
-    for path in progress(files, total=len(files), label="import"):
+    for path in files:
         c = import_file(path, target)
         click.echo(f"{path}: {c['imported']} events imported, {c['skipped']} already present, "
                    f"{c['sessions']} session(s), {c['bad_lines']} bad line(s)")

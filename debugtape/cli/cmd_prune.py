@@ -19,11 +19,13 @@ from debugtape.cli.common import db_option, emit_json, handle_errors, json_optio
 def command(older_than: str | None, keep: int | None, dry_run: bool, db: Path | None, as_json: bool) -> None:
     """Delete completed sessions older than AGE and beyond the newest N. Active and interrupted
     sessions are never pruned."""
+    from debugtape.cli.progress import progress_bar
     from debugtape.store import parse_duration
 
     if older_than is None and keep is None:
         raise click.UsageError("say what to prune: --older-than AGE and/or --keep N")
-    with open_store(db, readonly=False) as store:
+    # One transaction whose progress SQLite does not report: the bar pulses and shows the time taken.
+    with open_store(db, readonly=False) as store, progress_bar(None, "prune"):
         ids = store.prune(parse_duration(older_than) if older_than else None, keep, dry_run=dry_run)
     if as_json:
         emit_json({"pruned": ids, "dry_run": dry_run})

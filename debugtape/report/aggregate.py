@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from debugtape.events import Event, now_ts, parse_ts
 from debugtape.redact.engine import Redactor
-from debugtape.report.samples import FrameKey, Stack, session_stacks
+from debugtape.report.samples import FrameKey, Progress, Stack, no_progress, session_stacks
 from debugtape.report.source import SourceLines
 from debugtape.store.rows import snapshot_id
 
@@ -21,15 +21,7 @@ __all__ = ["ReportLimits", "build_report_data", "Progress"]
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-# progress(iterable, total, label) -> the same items; the CLI passes a rich progress bar.
-Progress = Callable[[Iterable[Any], "int | None", str], Iterable[Any]]
-
 CHANGE_TYPES = ("file_changed", "vcs_commit")
-
-
-def _no_progress(items: Iterable[T], total: int | None, label: str) -> Iterable[T]:
-    return items
 
 
 @dataclass(frozen=True)
@@ -339,7 +331,7 @@ def build_report_data(
     *,
     redactor: Redactor | None = None,
     limits: ReportLimits = ReportLimits(),
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     title: str | None = None,
 ) -> dict[str, Any]:
     """Everything the page needs, aggregated: per-session summaries, snapshot details, flame trees.
@@ -362,7 +354,7 @@ def build_report_data(
             builder.add(_row_event(r))
         stacks: Counter[Stack] = Counter()
         last_ms = 0
-        for ts_ms, _thread, stack in progress(session_stacks(store, sid), None, f"{label}: samples"):
+        for ts_ms, _thread, stack in session_stacks(store, sid, progress, f"{label}: samples"):
             stacks[stack] += 1
             last_ms = ts_ms
         for stack, n in stacks.items():

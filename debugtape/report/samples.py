@@ -6,15 +6,15 @@ import json
 import logging
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from debugtape.events import parse_ts
 
 if TYPE_CHECKING:
     from debugtape.store import Store
 
-__all__ = ["FrameKey", "Stack", "frame_key", "stacks_of", "session_stacks",
+__all__ = ["FrameKey", "Stack", "Progress", "no_progress", "frame_key", "stacks_of", "session_stacks",
            "count_stacks"]
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,14 @@ log = logging.getLogger(__name__)
 FrameKey = tuple[str, str]
 # A sampled stack from the outermost frame inwards.
 Stack = tuple[FrameKey, ...]
+
+T = TypeVar("T")
+# progress(iterable, total, label) -> the same items; the CLI passes a rich progress bar.
+Progress = Callable[[Iterable[Any], "int | None", str], Iterable[Any]]
+
+
+def no_progress(items: Iterable[T], total: int | None, label: str) -> Iterable[T]:
+    return items
 
 
 def frame_key(frame: Mapping[str, Any]) -> FrameKey:
@@ -100,10 +108,20 @@ def _raw_sample_rows(store: Store, sid: str) -> Iterator[tuple[int, str]]:
         yield int(parse_ts(event.ts) * 1000), json.dumps(dict(event.data))
 
 
-def session_stacks(store: Store, sid: str) -> Iterator[tuple[int, str, Stack]]:
+def _sample_count(store: Store, sid: str) -> int | None:
+    """How many stack_sample events the session holds, for a progress bar (None if unknown)."""
+    try:
+        n = (store.session(sid).get("counts") or {}).get("samples")
+    except Exception:  # only a progress bar's total: never worth failing for
+        return None
+    return n if isinstance(n, int) else None
+
+
+def session_stacks(store: Store, sid: str, progress: Progress = no_progress,
+                   label: str = "samples") -> Iterator[tuple[int, str, Stack]]:
     """(ts in ms, thread label, stack) for every sampled thread of a session, in order."""
     cache: dict[str, list[tuple[str, Stack]]] = {}
-    for ts_ms, text in _raw_sample_rows(store, sid):
+    for ts_ms, text in progress(_raw_sample_rows(store, sid), _sample_count(store, sid), label):
         decoded = cache.get(text)
         if decoded is None:
             try:
@@ -118,12 +136,13 @@ def session_stacks(store: Store, sid: str) -> Iterator[tuple[int, str, Stack]]:
             yield ts_ms, label, stack
 
 
-def count_stacks(store: Store, sid: str) -> tuple[Counter[tuple[str, Stack]], int, int]:
+def count_stacks(store: Store, sid: str, progress: Progress = no_progress,
+                 label: str = "samples") -> tuple[Counter[tuple[str, Stack]], int, int]:
     """Counts of (thread label, stack) for a session, plus the first and last sample time (ms)."""
     counts: Counter[tuple[str, Stack]] = Counter()
     first = last = 0
-    for ts_ms, label, stack in session_stacks(store, sid):
-        counts[(label, stack)] += 1
+    for ts_ms, thread, stack in session_stacks(store, sid, progress, label):
+        counts[(thread, stack)] += 1
         if not first:
             first = ts_ms
         last = ts_ms

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from debugtape.report.samples import FrameKey, count_stacks, session_stacks
+from debugtape.report.samples import FrameKey, Progress, count_stacks, no_progress, session_stacks
 
 if TYPE_CHECKING:
     from debugtape.store import Store
@@ -25,7 +25,7 @@ def _session_label(store: Store, sid: str) -> str:
     return f"{name} [{sid[:8]}]" if name else sid[:12]
 
 
-def speedscope_json(store: Store, session_ids: Sequence[str]) -> dict[str, Any]:
+def speedscope_json(store: Store, session_ids: Sequence[str], progress: Progress = no_progress) -> dict[str, Any]:
     """A speedscope file (https://www.speedscope.app/file-format-schema.json) for the sessions.
 
     One sampled profile per (session, thread), in time order; each sample weighs 1 and its stack
@@ -38,7 +38,7 @@ def speedscope_json(store: Store, session_ids: Sequence[str]) -> dict[str, Any]:
     for sid in session_ids:
         label = _session_label(store, sid)
         by_thread: dict[str, dict[str, Any]] = {}
-        for _ts, thread, stack in session_stacks(store, sid):
+        for _ts, thread, stack in session_stacks(store, sid, progress, f"speedscope {label}"):
             indices = []
             for key in stack:
                 idx = frame_index.get(key)
@@ -74,7 +74,7 @@ def collapsed_name(key: FrameKey) -> str:
     return key[0].replace(";", ":").replace("\n", " ").replace("\r", " ") or "??"
 
 
-def collapsed_lines(store: Store, session_ids: Sequence[str]) -> Iterator[str]:
+def collapsed_lines(store: Store, session_ids: Sequence[str], progress: Progress = no_progress) -> Iterator[str]:
     """Collapsed stacks for flamegraph.pl and inferno: `outer;...;inner COUNT`, one per distinct stack.
 
     Threads and sessions are merged. Lines carry no trailing newline and come sorted, so the
@@ -82,7 +82,7 @@ def collapsed_lines(store: Store, session_ids: Sequence[str]) -> Iterator[str]:
     """
     counts: Counter[tuple[str, ...]] = Counter()
     for sid in session_ids:
-        per_stack, _first, _last = count_stacks(store, sid)
+        per_stack, _first, _last = count_stacks(store, sid, progress, f"collapsed {_session_label(store, sid)}")
         for (_thread, stack), n in per_stack.items():
             counts[tuple([collapsed_name(k) for k in stack])] += n
     for names in sorted(counts):
