@@ -51,6 +51,7 @@ def start_background(db: Path | str, *, cwd: str | None = None, command: Sequenc
     except OSError as exc:
         raise BackgroundWatchError(f"cannot start `debugtape watch`: {exc}") from exc
     ready = threading.Event()
+    watching = threading.Event()
     tail: list[str] = []
 
     def drain() -> None:
@@ -59,13 +60,19 @@ def start_background(db: Path | str, *, cwd: str | None = None, command: Sequenc
             line = raw.decode("utf-8", "replace")
             tail[:] = (tail + [line])[-5:]
             if line.startswith("watching "):
+                watching.set()
                 ready.set()
             on_line(line)
-        ready.set()  # it exited: stop waiting
+        ready.set()  # its stderr closed: it is exiting
 
     threading.Thread(target=drain, name="debugtape-watch-stderr", daemon=True).start()
     if not ready.wait(timeout):
         on_line(f"debugtape: `debugtape watch` is not watching yet after {timeout:g} s; carrying on\n")
+    elif not watching.is_set():
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
     if proc.poll() is not None:
         raise BackgroundWatchError(f"`debugtape watch` exited at once (code {proc.returncode}): "
                                    + "".join(tail).strip()[-300:])
