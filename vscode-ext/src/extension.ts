@@ -95,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): DebugtapeApi {
     const stop = t.state.current;
     if (stop) {
       await manager.capture(t, stop);
-      t.recorder.control({ snapshot: "manual", thread: stop.threadId });
+      manager.manualSnapshot(t, stop);
       return;
     }
     // Running: pause, capture at that stop, then resume (see SessionManager.onStop).

@@ -13,7 +13,7 @@ export class Recorder {
   readonly header: SessionHeader;
   sent = 0;
   dropped = 0;
-  snapshots = 0;
+  snapshots = 0; // stops and manual snapshots sent: what the status bar counts
   failure: string | undefined;
   private child: ChildProcess;
   private stderr = "";
@@ -60,6 +60,7 @@ export class Recorder {
   }
 
   control(control: Control): void {
+    if ("snapshot" in control) this.snapshots += 1;
     this.write(encodeControl(control));
   }
 

@@ -182,6 +182,13 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
     return p;
   }
 
+  /** Records `stop` (already captured) once more as a `manual` snapshot. */
+  manualSnapshot(t: Tracked, stop: Stop): void {
+    if (!t.recorder) return;
+    t.recorder.control({ snapshot: "manual", thread: stop.threadId });
+    this.changed.fire(t);
+  }
+
   private onStop(t: Tracked, stop: Stop): void {
     this.changed.fire(t);
     if (!t.recorder) return;
@@ -190,7 +197,7 @@ export class SessionManager implements vscode.DebugAdapterTrackerFactory {
     const delayed = new Promise<void>((resolve) => setTimeout(resolve, CAPTURE_DELAY_MS)).then(() => this.capture(t, stop));
     void this.track(t, stop, delayed).then(async () => {
       if (!manual) return;
-      t.recorder?.control({ snapshot: "manual", thread: stop.threadId });
+      this.manualSnapshot(t, stop);
       if (t.state.current === stop) await t.session.customRequest("continue", { threadId: stop.threadId ?? 0 }).then(undefined, () => undefined);
     });
   }

@@ -64,6 +64,8 @@ async function scenario(): Promise<void> {
   if (api.status.text !== "$(record) debugtape: 1 snapshot") throw new Error(`status bar shows "${api.status.text}"`);
   await vscode.commands.executeCommand("debugtape.addNote", "e2e note at the breakpoint");
   await vscode.commands.executeCommand("debugtape.snapshotNow");
+  const status = api.status.text as string; // read again: the command changed it
+  if (status !== "$(record) debugtape: 2 snapshots") throw new Error(`after Snapshot Now the status bar shows "${status}"`);
 
   await tracked.session.customRequest("continue", { threadId: stop.threadId });
 

@@ -21,13 +21,15 @@ test("the header comes first, then each message in order; close waits for the ch
   rec.message("to_adapter", { seq: 1, type: "request", command: "initialize", arguments: {} });
   rec.message("from_adapter", { seq: 2, type: "event", event: "stopped", body: { threadId: 1 } });
   rec.control({ note: "hello" });
+  assert.equal(rec.snapshots, 1);
+  rec.control({ snapshot: "manual", thread: 1 }); // a snapshot of its own in the store: counted too
   assert.equal(await rec.close(), 0);
   const lines = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(lines.map((l) => Object.keys(l)[0]), ["debugtape", "dir", "dir", "debugtape"]);
+  assert.deepEqual(lines.map((l) => Object.keys(l)[0]), ["debugtape", "dir", "dir", "debugtape", "debugtape"]);
   assert.equal(lines[0].debugtape.session, "0123456789abcdef");
   assert.equal(lines[2].msg.event, "stopped");
-  assert.equal(rec.snapshots, 1);
-  assert.equal(rec.sent, 4);
+  assert.equal(rec.snapshots, 2);
+  assert.equal(rec.sent, 5);
   assert.deepEqual(failures, []);
 });
 
