@@ -228,9 +228,10 @@ class GitCorrelator:
 
 def _qualified(have: Any, resolved: str) -> Any:
     """The debugger's symbol, unless the source names the same function more fully: debugpy
-    says `add` where the source says `Tally.add` (a Python frame gives no class), and a
-    debugger that knows no name says `??`."""
-    if not isinstance(have, str) or have in _NO_SYMBOL:
+    says `add` where the source says `Tally.add` (a Python frame gives no class), gdb may give
+    a breakpoint's C++ linkage name (`_ZN5store4Tree5splitEi`), and a debugger that knows no
+    name says `??`."""
+    if not isinstance(have, str) or have in _NO_SYMBOL or have.startswith("_Z"):
         return resolved
     return resolved if resolved.endswith(("." + have, "::" + have)) else have
 

@@ -186,6 +186,7 @@ def test_correlation_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.Monke
     ("inner", "outer.<locals>.inner", "outer.<locals>.inner"),
     ("bar", "ns::Foo::bar", "ns::Foo::bar"),
     ("??", "split", "split"),                      # the debugger knew no name
+    ("_ZN5store4Tree5splitEi", "store::Tree::split", "store::Tree::split"),  # a linkage name
     (None, "split", "split"),
     ("ns::Foo::bar(int)", "ns::Foo::bar", "ns::Foo::bar(int)"),  # the debugger's own, fuller name
     ("<lambda>", "main", "<lambda>"),              # another function than the enclosing one
