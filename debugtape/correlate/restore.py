@@ -44,8 +44,10 @@ class RestorePlan:
         if fmt == "json":
             return [json.dumps(self.to_dict(), ensure_ascii=False, indent=2)], []
         if fmt == "vscode":
-            items = [{"path": p["file"], "line": p["line"], "condition": p.get("condition"),
-                      "enabled": p.get("enabled", True), "logMessage": None}
+            # VS Code's SourceBreakpoint fields (line 1-based, as the editor shows it); no
+            # condition key for an unconditional one, as the API leaves it undefined.
+            items = [{"path": p["file"], "line": p["line"], "enabled": p.get("enabled", True),
+                      **({"condition": cond} if (cond := _one_line(p.get("condition"))) else {})}
                      for p in self.placed if p.get("file")]
             notes += [f"# breakpoint {p.get('bp_id')} on function {p['location']} has no file: not a "
                       "source breakpoint" for p in self.placed if not p.get("file")]

@@ -87,7 +87,8 @@ def test_breakpoints_follow_the_moved_function(two_sessions: dict[str, Any]) -> 
     assert lldb[0] == f"breakpoint set -f '{path}' -l 10 -c 'n > 3'"
     assert lldb[1].endswith(" -d") and lldb[2] == "breakpoint set -n 'main'"
     vscode = json.loads(plan.render("vscode")[0][0])["breakpoints"]
-    assert vscode[0] == {"path": path, "line": 10, "condition": "n > 3", "enabled": True, "logMessage": None}
+    assert vscode[0] == {"path": path, "line": 10, "condition": "n > 3", "enabled": True}
+    assert vscode[1] == {"path": path, "line": 16, "enabled": False}
 
 
 def test_breakpoints_that_cannot_be_placed_say_why(two_sessions: dict[str, Any]) -> None:
