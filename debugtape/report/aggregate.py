@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from debugtape.events import Event, now_ts, parse_ts
 from debugtape.redact.engine import Redactor
+from debugtape.report.changes import CHANGE_TYPES, change_of, changes_between, event_time, row_event
 from debugtape.report.samples import FrameKey, Progress, Stack, no_progress, session_stacks
 from debugtape.report.source import SourceLines
 from debugtape.store.rows import snapshot_id
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from debugtape.store import Store
 
 __all__ = ["ReportLimits", "build_report_data", "Progress"]
-
-log = logging.getLogger(__name__)
-
-CHANGE_TYPES = ("file_changed", "vcs_commit")
 
 
 @dataclass(frozen=True)
@@ -102,13 +98,6 @@ def _label(key: FrameKey) -> str:
     return f"{key[0]} ({base})" if base else key[0]
 
 
-def _ts(event: Event) -> float:
-    try:
-        return parse_ts(event.ts)
-    except (ValueError, TypeError):
-        return 0.0
-
-
 def _loc(frame: Mapping[str, Any]) -> str:
     file = str(frame.get("file") or "")
     base = file.rsplit("/", 1)[-1]
@@ -135,10 +124,6 @@ def _bp_label(data: Mapping[str, Any]) -> str:
     if data.get("condition"):
         label += f" if {data['condition']}"
     return label
-
-
-def _row_event(row: Any) -> Event:
-    return row.event if hasattr(row, "event") else row
 
 
 def _session_row(store: Store, sid: str) -> dict[str, Any]:
@@ -200,18 +185,18 @@ class _SessionBuilder:
             if kind == "breakpoint_removed":
                 entry["removed"] = True
         elif kind == "note":
-            self.notes.append({"t": self.rel(_ts(event)), "text": str(data.get("text", ""))})
+            self.notes.append({"t": self.rel(event_time(event)), "text": str(data.get("text", ""))})
         elif kind in CHANGE_TYPES:
-            self.changes.append(_change(event, self.row["id"]))
+            self.changes.append(change_of(event, self.row["id"]))
         elif kind == "session_started":
             self.meta = {k: data.get(k) for k in ("program", "argv", "cwd", "pid")}
             if data.get("commit") and not self.row.get("commit"):
                 self.row["commit"] = data.get("commit")
-            self.rel(_ts(event))
+            self.rel(event_time(event))
         elif kind == "session_ended":
             self.meta["end_reason"] = data.get("reason")
             self.meta["exit_code"] = data.get("exit_code")
-            self.rel(_ts(event))
+            self.rel(event_time(event))
 
     def _snapshot(self, event: Event) -> None:
         data = event.data
@@ -227,7 +212,7 @@ class _SessionBuilder:
             self.hits[bp_key] += 1
         thread = data.get("thread")
         thread_name = (thread.get("name") or thread.get("id")) if isinstance(thread, Mapping) else thread
-        t = self.rel(_ts(event))
+        t = self.rel(event_time(event))
         i = len(self.details)
         s = self.snaps
         s["i"].append(i)
@@ -291,40 +276,6 @@ def _frame(frame: Mapping[str, Any], sources: SourceLines) -> dict[str, Any]:
     return out
 
 
-def _change(event: Event, sid: str) -> dict[str, Any]:
-    data = event.data
-    out: dict[str, Any] = {"ts": event.ts, "t": _ts(event), "type": event.type, "session": sid}
-    if event.type == "vcs_commit":
-        out.update({k: data.get(k) for k in ("hash", "author", "message", "branch")})
-        files = data.get("files")
-        out["files"] = len(files) if isinstance(files, (list, dict)) else files
-    else:
-        out.update({k: data.get(k) for k in ("path", "kind", "lines", "dest")})
-    return out
-
-
-def _changes_between(store: Store, first: float, last: float, seen: list[dict[str, Any]],
-                     limit: int) -> list[dict[str, Any]]:
-    """File changes and commits recorded anywhere in the store (e.g. by a watcher) during the runs."""
-    found = {(c["session"], c["ts"], c.get("path") or c.get("hash")) for c in seen}
-    out = list(seen)
-    try:
-        rows = store.events(types=list(CHANGE_TYPES), since=first, until=last, limit=limit + len(seen))
-        for row in rows:
-            event = _row_event(row)
-            change = _change(event, event.session)
-            ident = (change["session"], change["ts"], change.get("path") or change.get("hash"))
-            if ident not in found:
-                found.add(ident)
-                out.append(change)
-            if len(out) >= limit:
-                break
-    except Exception as exc:  # the store may not filter by time; the sessions' own changes remain
-        log.info("changes between runs not read from the whole store: %s", exc)
-    out.sort(key=lambda c: c["t"])
-    return out[:limit]
-
-
 def build_report_data(
     store: Store,
     session_ids: Sequence[str],
@@ -351,7 +302,7 @@ def build_report_data(
         label = f"report {row.get('name') or sid[:8]}"
         events = list(store.events(session=sid, types=list(SHOWN_TYPES)))
         for r in progress(events, len(events), label):
-            builder.add(_row_event(r))
+            builder.add(row_event(r))
         stacks: Counter[Stack] = Counter()
         last_ms = 0
         for ts_ms, _thread, stack in session_stacks(store, sid, progress, f"{label}: samples"):
@@ -365,10 +316,7 @@ def build_report_data(
             bp_labels.setdefault(key, bp["label"])
         all_changes.extend(builder.changes)
         sessions.append(builder.finish(names, limits))
-    starts = [s["t0"] for s in sessions if s["t0"] is not None]
-    ends = [s["t0"] + s["duration"] for s in sessions if s["t0"] is not None]
-    changes = _changes_between(store, min(starts), max(ends), all_changes, limits.changes) \
-        if starts else all_changes
+    changes = changes_between(store, sessions, all_changes, sources.redactor, limits.changes)
     summary = {
         "title": title or "debugtape report",
         "generated": now_ts(),

@@ -145,3 +145,47 @@ def test_sessions_without_snapshots_or_samples_still_render(store_path: Path) ->
     assert session["flame"] is None and session["hot"] == [] and session["samples"] == 0
     assert data["details"][0]["frames"] == [] and session["status"] == "completed"
     assert "empty" in render_html(data)
+
+
+def test_commits_between_runs_come_from_git_when_not_recorded(store_path: Path, tmp_path: Path) -> None:
+    """Two runs on two commits, no watcher: the commits between their HEADs are read from git,
+    once each even when a watcher did record one of them."""
+    import subprocess
+
+    from debugtape.pipeline import open_pipeline
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-c", "user.name=Ann", "-c", "user.email=ann@example.com", *args],
+                              cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+
+    def commit(msg: str) -> str:
+        (repo / "prog.c").write_text(msg + "\n")
+        git("add", "prog.c")
+        git("commit", "-qm", msg)
+        return git("rev-parse", "HEAD")
+
+    def run(name: str) -> str:
+        with open_pipeline(store_path) as p:
+            p.feed({"kind": "start", "name": name, "tool": "gdb", "cwd": str(repo)})
+            p.feed({"kind": "snapshot", "reason": "manual", "frames": []})
+            return str(p.session_id)
+
+    git("init", "-q")
+    commit("first")
+    a = run("before")
+    second, third = commit("second: api_token=hunter2-abcdefgh"), commit("third")
+    with open_pipeline(store_path) as p:  # a watcher saw the third commit only
+        p.feed({"kind": "start", "name": "watch", "tool": "watch"})
+        p.feed({"kind": "event", "type": "vcs_commit", "data": {"hash": third, "message": "third"}})
+    b = run("after")
+    with Store(store_path, readonly=True) as store:
+        data = build_report_data(store, [b, a])  # named newest first: the order in time still counts
+    changes = data["summary"]["changes"]
+    assert [(c["hash"], c.get("source")) for c in changes] == [(second, "git"), (third, None)]
+    assert changes[0]["files"] == 1 and changes[0]["author"] == "Ann <ann@example.com>"
+    assert "hunter2-abcdefgh" not in changes[0]["message"]  # read at report time, redacted like the rest
+    sessions = {s["id"]: s for s in data["summary"]["sessions"]}
+    assert sessions[a]["t0"] + sessions[a]["duration"] <= changes[0]["t"] <= sessions[b]["t0"]

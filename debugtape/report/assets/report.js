@@ -289,7 +289,8 @@
   function drawChanges() {
     const items = S.sessions.map((s) => ({ t: s.t0 || 0, html: "<td>" + esc(s.started || "") + "</td><td>run</td><td><b>" + esc(sessLabel(s)) + "</b> started at " + commitText(s.commit) + "</td>" }))
       .concat(S.changes.map((c) => ({ t: c.t, html: "<td>" + esc(c.ts) + "</td><td>" + esc(c.type === "vcs_commit" ? "commit" : c.kind || "changed") + "</td><td>" +
-        (c.type === "vcs_commit" ? "<code>" + esc(short(c.hash)) + "</code> " + esc(c.message || "") + ' <span class="muted">' + esc(c.author || "") + "</span>"
+        (c.type === "vcs_commit" ? "<code>" + esc(short(c.hash)) + "</code> " + esc(c.message || "") + ' <span class="muted">' + esc(c.author || "") +
+          (c.files != null ? " · " + esc(c.files) + " file(s)" : "") + (c.source === "git" ? " · from git: made between the runs, not recorded" : "") + "</span>"
           : '<span class="mono">' + esc(c.path) + "</span>" + (c.dest ? " → " + esc(c.dest) : "")) + "</td>" })));
     items.sort((a, b) => a.t - b.t);
     $("#changes").innerHTML = "<thead><tr><th>when</th><th>what</th><th></th></tr></thead><tbody>" + items.map((x) => "<tr>" + x.html + "</tr>").join("") + "</tbody>";
