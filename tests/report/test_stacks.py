@@ -82,3 +82,27 @@ def test_public_api_fallback_reads_the_same_stacks(store_path: Path) -> None:
         fast = [(label, stack) for _t, label, stack in session_stacks(store, sid)]
         slow = [(label, stack) for _t, label, stack in session_stacks(EventsOnly(store), sid)]  # type: ignore[arg-type]
     assert fast == slow and len(fast) == 24
+
+
+def test_export_command_writes_both_formats(store_path: Path, tmp_path: Path) -> None:
+    """`debugtape export --format speedscope|collapsed`, default all sessions, -o written 0600."""
+    import stat
+
+    from click.testing import CliRunner
+
+    from debugtape.cli.main import cli
+
+    a = record_session(store_path, "a", rounds=9)
+    record_session(store_path, "b", rounds=6)
+    db = ["--db", str(store_path)]
+    out = tmp_path / "prof.speedscope.json"
+    result = CliRunner().invoke(cli, ["export", "--format", "speedscope", "-o", str(out), *db])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    jsonschema.validate(doc, SCHEMA)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert sorted(len(p["samples"]) for p in doc["profiles"]) == [6, 6, 9, 9]  # two threads per session
+    result = CliRunner().invoke(cli, ["export", "--format", "collapsed", a[:8], *db])
+    assert result.exit_code == 0
+    parsed = {line.rpartition(" ")[0]: int(line.rpartition(" ")[2]) for line in result.output.splitlines()}
+    assert parsed == expected_collapsed(9)
