@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from debugtape.cli.common import db_option, handle_errors, open_store
+from debugtape.cli.common import as_of_option, db_option, handle_errors, open_store
 
 __all__ = ["command"]
 
@@ -20,8 +20,9 @@ __all__ = ["command"]
               help="Today's work tree (default: the repository of the current folder, else the "
                    "session's own).")
 @db_option
+@as_of_option
 @handle_errors
-def command(session: str, fmt: str, root: Path | None, db: Path | None) -> None:
+def command(session: str, fmt: str, root: Path | None, db: Path | None, as_of: str | None) -> None:
     """Print the commands that re-create SESSION's breakpoints (with their conditions) at their
     stable locations in today's code: each breakpoint follows its function by the line's offset
     within it. Breakpoints that cannot be placed are listed on stderr as `#` comments with the
@@ -30,7 +31,7 @@ def command(session: str, fmt: str, root: Path | None, db: Path | None) -> None:
     from debugtape.correlate.restore import breakpoints_for
 
     with open_store(db) as store:
-        plan = breakpoints_for(store, session, root=root)
+        plan = breakpoints_for(store, session, root=root, as_of=store.as_of_id(as_of))
     out, notes = plan.render(fmt)
     for line in out:
         click.echo(line)

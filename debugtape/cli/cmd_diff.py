@@ -34,7 +34,7 @@ def command(a: str, b: str, at: str | None, hit: int, db: Path | None, as_json: 
         if at:
             from debugtape.correlate.queries import diff_at
 
-            result = diff_at(store, at, store.resolve_session(a, cap), store.resolve_session(b, cap), hit=hit)
+            result = diff_at(store, at, a, b, hit=hit, as_of=cap)
             if as_json:
                 emit_json(result)
                 return

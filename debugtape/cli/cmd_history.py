@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from debugtape.cli.common import db_option, emit_json, handle_errors, json_option, open_store
+from debugtape.cli.common import (
+    as_of_option,
+    db_option,
+    emit_json,
+    handle_errors,
+    json_option,
+    open_store,
+)
 
 __all__ = ["command"]
 
@@ -19,8 +26,10 @@ __all__ = ["command"]
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the N most recent snapshots.")
 @db_option
 @json_option
+@as_of_option
 @handle_errors
-def command(location: str, vars_: tuple[str, ...], limit: int | None, db: Path | None, as_json: bool) -> None:
+def command(location: str, vars_: tuple[str, ...], limit: int | None, db: Path | None, as_json: bool,
+            as_of: str | None) -> None:
     """List every snapshot whose innermost frame was at LOCATION, oldest first, with its session,
     commit and the values of the named locals.
 
@@ -31,7 +40,7 @@ def command(location: str, vars_: tuple[str, ...], limit: int | None, db: Path |
     from debugtape.correlate.render import render_history
 
     with open_store(db) as store:
-        result = history(store, location, list(vars_), limit=limit)
+        result = history(store, location, list(vars_), limit=limit, as_of=store.as_of_id(as_of))
     if as_json:
         emit_json(result)
     else:

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from debugtape.cli.common import db_option, emit_json, handle_errors, json_option, open_store
+from debugtape.cli.common import (
+    as_of_option,
+    db_option,
+    emit_json,
+    handle_errors,
+    json_option,
+    open_store,
+)
 
 __all__ = ["command"]
 
@@ -15,8 +22,9 @@ __all__ = ["command"]
 @click.argument("snapshot")
 @db_option
 @json_option
+@as_of_option
 @handle_errors
-def command(snapshot: str, db: Path | None, as_json: bool) -> None:
+def command(snapshot: str, db: Path | None, as_json: bool, as_of: str | None) -> None:
     """List the commits that last touched the lines of SNAPSHOT's stack, ranked: innermost
     frames first, then the most recent commits. SNAPSHOT is a snapshot id prefix or SESSION:SEQ.
 
@@ -27,7 +35,7 @@ def command(snapshot: str, db: Path | None, as_json: bool) -> None:
     from debugtape.correlate.render import render_suspects
 
     with open_store(db) as store:
-        result = suspects(store, snapshot)
+        result = suspects(store, snapshot, as_of=store.as_of_id(as_of))
     if as_json:
         emit_json(result)
     else:

@@ -84,12 +84,12 @@ def _head(data: Mapping[str, Any]) -> dict[str, Any]:
 # ---- suspects ------------------------------------------------------------------------------
 
 
-def suspects(store: Any, snapshot_id: str, *, root: Path | None = None) -> dict[str, Any]:
+def suspects(store: Any, snapshot_id: str, *, root: Path | None = None, as_of: int | None = None) -> dict[str, Any]:
     """The commits that last touched the lines of a snapshot's stack, ranked: innermost frame
     first, then the most recent commit. Uncommitted lines rank as the newest change.
 
     Frames recorded without blame are blamed now at the snapshot's recorded HEAD (`computed`)."""
-    stored = store.snapshot(snapshot_id)
+    stored = store.snapshot(snapshot_id, as_of)
     data = stored.event.data
     ctx = _head(data)
     root = root or session_root(store, stored.event.session)
@@ -171,9 +171,11 @@ def _blame_missing(root: Path | None, head: Any, frames: list[Mapping[str, Any]]
 # ---- snapshots at a location ---------------------------------------------------------------
 
 
-def snapshots_at(store: Any, location: Location, session: str | None = None) -> list[Any]:
-    """Stored snapshots whose innermost frame is at `location`, in time order."""
-    kw: dict[str, Any] = {"types": [SNAPSHOT]}
+def snapshots_at(store: Any, location: Location, session: str | None = None,
+                 as_of: int | None = None) -> list[Any]:
+    """Stored snapshots whose innermost frame is at `location`, in time order (as the store
+    stood at event `as_of`, when given)."""
+    kw: dict[str, Any] = {"types": [SNAPSHOT], "as_of": as_of}
     if session:
         kw["session"] = session
     if location.basename:
@@ -214,13 +216,13 @@ def _frame_values(frame: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def history(store: Any, location: str, vars: Sequence[str] = (), *, limit: int | None = None,
-            cwd: str | None = None) -> dict[str, Any]:
+            cwd: str | None = None, as_of: int | None = None) -> dict[str, Any]:
     """Every snapshot taken at `location` across sessions and commits, oldest first, with the
     values of the named locals (all of them when none are named)."""
     loc = parse_location(location, cwd)
     rows = []
     names: dict[str, str | None] = {}
-    for se in snapshots_at(store, loc):
+    for se in snapshots_at(store, loc, as_of=as_of):
         data = se.event.data
         top = _frames(data)[0]
         values = _frame_values(top)
@@ -260,7 +262,7 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def diff_at(store: Any, location: str, session_a: str, session_b: str, *, hit: int = 1,
-            cwd: str | None = None) -> dict[str, Any]:
+            cwd: str | None = None, as_of: int | None = None) -> dict[str, Any]:
     """Compare the locals of the `hit`-th snapshot (1 = first) at the same stable location in two
     sessions. Raises CorrelateError when a session never stopped there."""
     loc = parse_location(location, cwd)
@@ -268,8 +270,8 @@ def diff_at(store: Any, location: str, session_a: str, session_b: str, *, hit: i
         raise CorrelateError(f"--hit counts from 1, not {hit}")
     sides = []
     for ident in (session_a, session_b):
-        sid = store.resolve_session(ident)
-        snaps = snapshots_at(store, loc, sid)
+        sid = store.resolve_session(ident, as_of)
+        snaps = snapshots_at(store, loc, sid, as_of)
         if len(snaps) < hit:
             raise CorrelateError(
                 f"session {sid[:12]} has {len(snaps)} snapshot(s) at {location}, so no hit {hit}"

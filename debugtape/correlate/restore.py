@@ -102,10 +102,11 @@ def _lldb(p: Mapping[str, Any]) -> list[str]:
     return [cmd]
 
 
-def _final_breakpoints(store: Any, session: str) -> list[dict[str, Any]]:
-    """The session's breakpoints as they stood at its end, removed ones left out."""
+def _final_breakpoints(store: Any, session: str, as_of: int | None) -> list[dict[str, Any]]:
+    """The session's breakpoints as they stood at its end (or at event `as_of`), removed ones
+    left out."""
     state: dict[str, dict[str, Any]] = {}
-    for se in store.events(session=session, types=_BP_TYPES):
+    for se in store.events(session=session, types=_BP_TYPES, as_of=as_of):
         d = se.event.data
         bp_id = str(d.get("bp_id", len(state) + 1))
         if se.event.type == "breakpoint_removed":
@@ -119,26 +120,26 @@ def _final_breakpoints(store: Any, session: str) -> list[dict[str, Any]]:
 
 
 def breakpoints_for(store: Any, session: str, root: str | os.PathLike[str] | None = None,
-                    index: SymbolIndex = default_index) -> RestorePlan:
+                    index: SymbolIndex = default_index, as_of: int | None = None) -> RestorePlan:
     """The plan to re-create a session's breakpoints in today's code under `root` (default: the
     work tree of the current folder, else the one the session ran in)."""
-    sid = _latest_with_breakpoints(store) if session.strip() in _LATEST else None
-    sid = sid or store.resolve_session(session)
+    sid = _latest_with_breakpoints(store, as_of) if session.strip() in _LATEST else None
+    sid = sid or store.resolve_session(session, as_of)
     base: Path | None = Path(root) if root else None
     if base is None:
         from debugtape.correlate.git import toplevel
 
         base = toplevel(os.getcwd()) or session_root(store, sid)
-    return plan_restore(sid, _final_breakpoints(store, sid), base, index)
+    return plan_restore(sid, _final_breakpoints(store, sid, as_of), base, index)
 
 
-def _latest_with_breakpoints(store: Any) -> str | None:
+def _latest_with_breakpoints(store: Any, as_of: int | None) -> str | None:
     """For `latest`: the newest session that is not still recording and set breakpoints (inside
     gdb, `tape restore` right after `tape start` means the previous run, not this one)."""
-    for row in store.sessions(limit=200):
+    for row in store.sessions(as_of=as_of, limit=200):
         if row.get("status") == "active":
             continue
-        if store.events(session=row["id"], types=["breakpoint_set"], limit=1):
+        if store.events(session=row["id"], types=["breakpoint_set"], limit=1, as_of=as_of):
             return str(row["id"])
     return None
 

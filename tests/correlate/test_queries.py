@@ -279,3 +279,25 @@ def test_a_session_on_a_detached_head(two_sessions: dict[str, Any]) -> None:
         assert [c["hash"] for c in res["commits"]] == [two_sessions["c2"]]
         assert res["from"]["branch"] is None and res["to"]["branch"] == "main"
         assert [r["session"] for r in history(store, "src/tree.c#split+2", ["half"])["snapshots"]][-1] == d
+
+
+def test_queries_answer_as_the_store_stood_then(two_sessions: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """--as-of: after session A ended and before B started, only A exists."""
+    db = str(two_sessions["db"])
+    with Store(two_sessions["db"], readonly=True) as store:
+        then = store.events(session=two_sessions["a"])[-1].id
+        b_snap = store.snapshots(two_sessions["b"])[0]["id"]
+        assert [r["session"] for r in history(store, "split", [], as_of=then)["snapshots"]] == [two_sessions["a"]] * 2
+        assert breakpoints_for(store, "latest", root=two_sessions["repo"].root, as_of=then).session == two_sessions["a"]
+        with pytest.raises(Exception, match="no session matches"):
+            diff_at(store, "split", two_sessions["a"], two_sessions["b"], as_of=then)
+    monkeypatch.chdir(two_sessions["repo"].root)
+    run = CliRunner()
+    out = run.invoke(cli, ["history", "split", "--as-of", str(then), "--json", "--db", db])
+    assert out.exit_code == 0 and len(json.loads(out.stdout)["snapshots"]) == 2, out.output
+    out = run.invoke(cli, ["breakpoints", "--as-of", str(then), "--format", "json", "--db", db])
+    assert out.exit_code == 0 and json.loads(out.stdout)["session"] == two_sessions["a"], out.output
+    out = run.invoke(cli, ["suspects", b_snap, "--as-of", str(then), "--db", db])
+    assert out.exit_code != 0 and "no snapshot" in out.output
+    out = run.invoke(cli, ["diff", "--at", "split", two_sessions["a"], two_sessions["b"], "--as-of", str(then), "--db", db])
+    assert out.exit_code != 0 and "no session matches" in out.output
