@@ -71,10 +71,13 @@ def _decode(text: str) -> Any:
 
 def _row_event(row: sqlite3.Row | tuple[Any, ...]) -> StoredEvent:
     eid, session, seq, ts, typ, actor, vis, data = row
-    return StoredEvent(
-        eid, Event(type=typ, session=session, seq=seq, ts=ts, actor=actor or "debugtape",
-                   visibility=vis or "private", data=_decode(data))
-    )
+    out = _new(StoredEvent)  # as Event.from_store: a stored row was checked when it was written
+    out.__dict__.update(id=eid, event=Event.from_store(typ, session, _decode(data), seq, ts, actor or "debugtape",
+                                                   vis or "private"))
+    return out
+
+
+_new = object.__new__
 
 
 _EVENT_COLS = "e.id, e.session, e.seq, e.ts, e.type, e.actor, e.visibility, e.data"
@@ -215,7 +218,17 @@ class Queries:
         return {"snapshots": int(snaps), "samples": int(samples)}
 
     # -- events ------------------------------------------------------------------------------
-    def events(
+    def events(self, **filters: Any) -> list[StoredEvent]:
+        """Events in time order (ts, then commit order), filtered as `event_rows` says; `newest`
+        keeps the last `limit`."""
+        rows = [_row_event(r) for r in self.event_rows(**filters)]
+        if filters.get("newest"):
+            rows.reverse()
+        if filters.get("symbol") or filters.get("file") is not None or filters.get("commit"):
+            rows.sort(key=lambda se: (se.event.ts, se.id))  # a key filter cut the page in commit order
+        return rows
+
+    def event_rows(
         self,
         *,
         session: str | None = None,
@@ -231,8 +244,10 @@ class Queries:
         after_id: int | None = None,
         newest: bool = False,
         include_private: bool = True,
-    ) -> list[StoredEvent]:
-        """Events in time order (ts, then commit order), filtered; `newest` keeps the last `limit`."""
+    ) -> list[tuple[Any, ...]]:
+        """The stored rows behind `events`, undecoded (what any reader pays), in the order the
+        query cut them: filters by session, event types, symbol, file and line, commit prefix,
+        time span, and as of an event id or after one."""
         where: list[str] = []
         args: list[Any] = []
         key_sets: list[tuple[str, tuple[Any, ...]]] = []
@@ -312,12 +327,7 @@ class Queries:
         sql += f" ORDER BY {order}"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        rows = [_row_event(r) for r in self.conn.execute(sql, args).fetchall()]
-        if newest:
-            rows.reverse()
-        if key_sets:
-            rows.sort(key=lambda se: (se.event.ts, se.id))
-        return rows
+        return self.conn.execute(sql, args).fetchall()
 
     def iter_session_events(self, session: str, as_of: int | None = None) -> Iterator[StoredEvent]:
         sql = f"SELECT {_EVENT_COLS} FROM events e WHERE e.session = ?"
