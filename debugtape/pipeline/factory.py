@@ -41,9 +41,13 @@ def make_stages(db: Path, cwd: str | None) -> tuple[Redactor, Correlator | None,
     redactor = load_redactor(store_dir(db), root, extra_rules=extra_rules)
     correlator: Correlator | None = None
     try:
-        from debugtape.correlate import make_correlator
+        plugin_correlator = getattr(hooks, "correlator", None)
+        if callable(plugin_correlator):  # the built-in `correlate` plugin, or one replacing it
+            correlator = plugin_correlator(cwd)
+        else:
+            from debugtape.correlate import make_correlator
 
-        correlator = make_correlator(cwd)
+            correlator = make_correlator(cwd)
     except ImportError:
         pass
     except Exception as exc:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from debugtape.errors import DebugtapeError
 from debugtape.events import EVENT_TYPES
 from debugtape.plugins.config import PluginConfig, read_plugin_config
 from debugtape.plugins.manager import Manager, PluginInfo, discover
-from debugtape.plugins.runner import DeadlineRunner
+from debugtape.plugins.runner import Call, DeadlineRunner
 
 __all__ = ["PluginHooks", "PluginFailure", "load_hooks", "MAX_ADDED_BYTES", "MAX_TAGS"]
 
@@ -29,7 +30,8 @@ MAX_TAG_LEN = 64
 # The catalog's own snapshot fields are the adapters' and the pipeline's; plugins add beside them.
 PROTECTED_SNAPSHOT_FIELDS = frozenset(EVENT_TYPES["debug_snapshot"])
 # Hooks called once when the hooks are built, not per session.
-_SETUP_HOOKS = frozenset({"debugtape_redaction_rules", "debugtape_cli_commands"})
+_SETUP_HOOKS = frozenset({"debugtape_redaction_rules", "debugtape_cli_commands", "debugtape_correlator"})
+_CORRELATOR_METHODS = ("session_context", "snapshot", "breakpoint")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class PluginHooks:
         self._pm = manager
         self._runner = runner
         self.plugins = infos
+        # debugtape's own plugins are called on the caller's thread: no hand-off, no deadline.
+        self._builtin = {i.name for i in infos if i.builtin}
         # Failures outside any session (loading, rules, commands) count in every session.
         self._standing = [
             PluginFailure(i.name, "load", i.error or "") for i in infos if i.status == "failed"
@@ -166,6 +170,25 @@ class PluginHooks:
                 commands.append(cmd)
         return commands
 
+    def correlator(self, cwd: str | None) -> Any:
+        """The pipeline's correlation stage (debugtape.pipeline.stages.Correlator): the first
+        plugin's answer to `debugtape_correlator` (the built-in `correlate` unless another
+        plugin answers), or None when none answers (`correlate` disabled). Another plugin's
+        correlator is called like a hook: under the deadline, its failures counted and skipped."""
+        for impl in self._impls("debugtape_correlator"):
+            ok, value = self._call(impl, "debugtape_correlator", {"cwd": cwd})
+            if not ok or value is None:
+                continue
+            missing = [m for m in _CORRELATOR_METHODS if not callable(getattr(value, m, None))]
+            if missing:
+                self._fail(impl.plugin_name, "debugtape_correlator",
+                           f"returned garbage: no {', '.join(missing)} method", standing=True)
+                continue
+            if impl.plugin_name in self._builtin:
+                return value
+            return _GuardedCorrelator(self, impl.plugin_name, value)
+        return None
+
     def close(self) -> None:
         self._runner.close()
 
@@ -178,16 +201,22 @@ class PluginHooks:
 
     def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: Mapping[str, Any]) -> tuple[bool, Any]:
         args = {k: kwargs[k] for k in impl.argnames if k in kwargs}
-        call = self._runner.call(impl.function, args)
+        return self._run(impl.plugin_name, hook, impl.function, args)
+
+    def _run(self, plugin: str, hook: str, fn: Callable[..., Any],
+             kwargs: Mapping[str, Any]) -> tuple[bool, Any]:
+        """(answered, value) of one plugin call; a failure is logged, counted and (False, None)."""
+        if plugin in self._disabled:
+            return False, None
+        call = Call(fn, dict(kwargs)).run() if plugin in self._builtin else self._runner.call(fn, kwargs)
         standing = hook in _SETUP_HOOKS
         if call.timed_out:
-            self._disabled.add(impl.plugin_name)
-            self._fail(impl.plugin_name, hook,
-                       f"no answer within {self._runner.timeout:g}s; disabled for this session",
+            self._disabled.add(plugin)
+            self._fail(plugin, hook, f"no answer within {self._runner.timeout:g}s; disabled for this session",
                        standing=standing)
             return False, None
         if call.error is not None:
-            self._fail(impl.plugin_name, hook, f"raised {call.error!r}", standing=standing)
+            self._fail(plugin, hook, f"raised {call.error!r}", standing=standing)
             return False, None
         return True, call.value
 
@@ -203,6 +232,45 @@ class PluginHooks:
         if standing:
             self._standing.append(failure)
         log.error("plugin %s, hook %s: %s; skipped", plugin, hook, failure.reason)
+
+
+class _GuardedCorrelator:
+    """Another plugin's correlator, called like a hook: under the deadline, on a copy of the data.
+    When it fails or answers garbage the data goes on as it came, and the failure is counted."""
+
+    def __init__(self, hooks: PluginHooks, plugin: str, inner: Any) -> None:
+        self._hooks = hooks
+        self._plugin = plugin
+        self._inner = inner
+
+    def session_context(self, cwd: str | None) -> dict[str, Any] | None:
+        ok, value = self._ask("session_context", cwd)
+        if ok and value is not None and not (isinstance(value, dict) and _jsonable(value)):
+            self._garbage("session_context", "expected a JSON object or None")
+            return None
+        return value if ok else None
+
+    def snapshot(self, data: dict[str, Any]) -> dict[str, Any]:
+        return self._data("snapshot", data)
+
+    def breakpoint(self, data: dict[str, Any]) -> dict[str, Any]:
+        return self._data("breakpoint", data)
+
+    def _ask(self, method: str, arg: Any) -> tuple[bool, Any]:
+        fn = functools.partial(getattr(self._inner, method), copy.deepcopy(arg))
+        return self._hooks._run(self._plugin, f"debugtape_correlator.{method}", fn, {})
+
+    def _data(self, method: str, data: dict[str, Any]) -> dict[str, Any]:
+        ok, value = self._ask(method, data)
+        if not ok:
+            return data
+        if not (isinstance(value, dict) and _jsonable(value)):
+            self._garbage(method, f"expected the data as a JSON object, got {type(value).__name__}")
+            return data
+        return value
+
+    def _garbage(self, method: str, why: str) -> None:
+        self._hooks._fail(self._plugin, f"debugtape_correlator.{method}", f"returned garbage: {why}")
 
 
 _SCRUBBER: Any = None

@@ -65,6 +65,16 @@ def debugtape_cli_commands() -> list[Any] | None:
     """Extra `debugtape` subcommands: a list of `click.Command` objects."""
 
 
+@hookspec(firstresult=True)
+def debugtape_correlator(cwd: str | None) -> Any:
+    """The correlation stage for the sessions a process records from `cwd`: an object with
+    `session_context(cwd) -> dict | None` (the `commit` of session_started and of every
+    snapshot), `snapshot(data) -> dict` and `breakpoint(data) -> dict` (the data with `commit`,
+    per-frame `blame`, `symbol`, `stable_id` filled in). Called once per writing process; the
+    first plugin that answers (not None) wins. The built-in `correlate` plugin answers with
+    debugtape's git correlator."""
+
+
 HOOK_NAMES: tuple[str, ...] = (
     "debugtape_session_started",
     "debugtape_snapshot",
@@ -74,4 +84,5 @@ HOOK_NAMES: tuple[str, ...] = (
     "debugtape_commit_seen",
     "debugtape_session_ended",
     "debugtape_cli_commands",
+    "debugtape_correlator",
 )

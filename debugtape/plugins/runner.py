@@ -31,6 +31,16 @@ class Call:
     def ok(self) -> bool:
         return self.done.is_set() and self.error is None and not self.timed_out
 
+    def run(self) -> Call:
+        """Run it on this thread (the worker's job, or a trusted built-in's call)."""
+        try:
+            self.value = self.fn(**self.kwargs)
+        except BaseException as exc:  # a plugin may raise anything, even SystemExit
+            self.error = exc
+        finally:
+            self.done.set()
+        return self
+
 
 class _Worker(threading.Thread):
     def __init__(self, runner: DeadlineRunner, idle_exit: float) -> None:
@@ -52,12 +62,7 @@ class _Worker(threading.Thread):
                 continue
             if job is _STOP or not isinstance(job, Call):
                 return
-            try:
-                job.value = job.fn(**job.kwargs)
-            except BaseException as exc:  # a plugin may raise anything, even SystemExit
-                job.error = exc
-            finally:
-                job.done.set()
+            job.run()
             if self.abandoned:
                 # This worker overran a deadline; the runner moved on to a new one.
                 return

@@ -51,8 +51,9 @@ def plugin_path(plugin_site: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("PYTHONPATH", str(plugin_site))
     importlib.invalidate_caches()
     yield plugin_site
-    hanging = sys.modules.get("debugtape_sample_plugin.hanging")
-    if hanging is not None:
-        hanging.RELEASE.set()  # let an abandoned worker thread finish
+    for name in ("hanging", "correlator"):
+        module = sys.modules.get(f"debugtape_sample_plugin.{name}")
+        if module is not None:
+            module.RELEASE.set()  # let an abandoned worker thread finish
     for name in [m for m in sys.modules if m.startswith("debugtape_sample_plugin")]:
         del sys.modules[name]

@@ -218,3 +218,15 @@ def test_failure_reasons_never_carry_a_secret(plugin_path: Path, tmp_path: Path,
         assert secret not in caplog.text
     finally:
         hooks.close()
+
+
+def test_every_hook_is_documented() -> None:
+    from debugtape.plugins import hookspecs
+    from tests.support import REPO
+
+    doc = (REPO / "docs" / "plugins.md").read_text()
+    specs = {name for name in dir(hookspecs) if name.startswith("debugtape_")}
+    assert specs == set(hookspecs.HOOK_NAMES)
+    for name in hookspecs.HOOK_NAMES:
+        assert (getattr(hookspecs, name).__doc__ or "").strip(), name
+        assert f"`{name}(" in doc, f"{name} is not in docs/plugins.md's table"

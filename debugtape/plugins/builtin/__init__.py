@@ -1,0 +1,1 @@
+"""debugtape's own behaviour as plugins, listed in `debugtape.plugins.manager.BUILTINS`."""
