@@ -12,9 +12,12 @@ import threading
 import time
 from typing import Any
 
-__all__ = ["debugtape_snapshot", "debugtape_commit_seen", "debugtape_file_changed"]
+__all__ = ["debugtape_snapshot"]
 
-TTL = 2.0  # seconds a repository's answer is reused: a burst of stops asks git once
+# Seconds a repository's answer is reused: a burst of stops asks git once. (The file_changed and
+# commit_seen hooks cannot invalidate it: they run in `debugtape watch`'s process, not in the
+# process that writes the snapshots.)
+TTL = 2.0
 MAX_FRAMES = 64
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 
@@ -89,14 +92,3 @@ def debugtape_snapshot(data: dict[str, Any]) -> dict[str, Any] | None:
         return None
     tags = ["touches-changes"] + (["in-changed-lines"] if any(h["in_changed_lines"] for h in hits) else [])
     return {"tags": tags, "changed_frames": hits}
-
-
-def debugtape_commit_seen(data: dict[str, Any]) -> None:
-    # A commit changes what "since the last commit" means: forget every cached answer.
-    with _lock:
-        _changes.clear()
-
-
-def debugtape_file_changed(data: dict[str, Any]) -> None:
-    with _lock:
-        _changes.clear()
