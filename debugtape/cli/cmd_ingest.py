@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import click
 
-from debugtape.cli.common import db_option, db_path, handle_errors
+from debugtape.cli.common import db_option, db_path, handle_errors, quiet_collector
 
 __all__ = ["command", "ingest_stream"]
 
@@ -93,14 +92,6 @@ def ingest_stream(stream: Any, db: Path, *, dap: bool = False, cwd: str | None =
     return sessions
 
 
-def _quiet_collector() -> None:
-    """This process only ingests: what it imported never becomes garbage, and each snapshot's
-    objects are freed by reference counting. Leave the start-up objects out of the cyclic
-    collector's walks and let it run less often (it cost ~10-25 us per snapshot)."""
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 100)
-
-
 def _sync(writer: Any, path: str) -> None:
     """Commit everything fed so far, then create the (empty) file `path` to say so."""
     from debugtape.records import RecordError
@@ -129,7 +120,7 @@ def command(db: Path | None, dap: bool, cwd: str | None, snapshot_rate: float | 
     number and skipped; input that ends without an end record leaves the session interrupted.
     Prints the id of each session written.
     """
-    _quiet_collector()
+    quiet_collector()
     for sid in ingest_stream(sys.stdin.buffer, db_path(db), dap=dap, cwd=cwd,
                              snapshot_rate=snapshot_rate, sample_rate=sample_rate):
         click.echo(sid)

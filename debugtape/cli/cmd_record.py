@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from debugtape.cli.common import db_option, db_path, handle_errors
+from debugtape.cli.common import db_option, db_path, handle_errors, quiet_collector
 
 _DRIVERS = {"gdb": "debugtape.adapters.gdb.record", "lldb": "debugtape.adapters.lldb.record",
             "python": "debugtape.adapters.dap.record"}
@@ -56,6 +56,7 @@ def command(tool: str | None, breaks: tuple[str, ...], snappoints: tuple[str, ..
         sample_hz=rate, name=name, attach=attach, watch=watch, exceptions=exceptions,
         cwd=os.getcwd(), quiet=quiet,
     )
+    quiet_collector()
     watcher = None
     if watch:
         from debugtape.watch.background import start_background, stop_background
