@@ -24,6 +24,7 @@ Emit = Callable[[Mapping[str, Any]], None]
 SKIP_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload")
 _DAP_TYPES = ("request", "response", "event")
 _SNIFF_LINES = 20
+_WORK_PREFIX = ".work-"
 
 
 class InboxError(DebugtapeError):
@@ -72,6 +73,9 @@ class Inbox:
         self.poll = poll
         self.done = folder / "done"
         self.failed = folder / "failed"
+        # A file is claimed by renaming it in here first: of two watchers on one store (a
+        # terminal's and a debugger's), only one imports it.
+        self.work = folder / f"{_WORK_PREFIX}{os.getpid()}"
         self._seen: dict[str, tuple[int, int]] = {}
         self._emit: Emit | None = None
         self._stop = threading.Event()
@@ -80,6 +84,7 @@ class Inbox:
     def start(self, emit: Emit) -> None:
         for d in (self.folder, self.done, self.failed):
             d.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _recover(self.folder)
         self._emit = emit
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="debugtape-watch-inbox", daemon=True)
@@ -90,6 +95,10 @@ class Inbox:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        try:
+            self.work.rmdir()
+        except OSError:  # never made, or (after a failed move) still holding a file
+            pass
 
     def _run(self) -> None:
         while not self._stop.wait(self.poll):
@@ -120,7 +129,9 @@ class Inbox:
             if self._seen.get(entry.name) != key:
                 current[entry.name] = key  # still changing (or new): look again next time
                 continue
-            results.append(self.process(Path(entry.path)))
+            claimed = _claim(Path(entry.path), self.work)
+            if claimed is not None:
+                results.append(self.process(claimed))
         self._seen = current
         return results
 
@@ -149,6 +160,37 @@ class Inbox:
         if self._emit is not None:
             self._emit({"kind": "event", "type": "batch_processed", "data": result})
         return result
+
+
+def _claim(path: Path, work: Path) -> Path | None:
+    """`path` moved into this process's work folder, or None if another process took it first."""
+    try:
+        work.mkdir(mode=0o700, exist_ok=True)
+        os.rename(path, work / path.name)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("inbox: cannot claim %s: %s", path.name, exc)
+        return None
+    return work / path.name
+
+
+def _recover(folder: Path) -> None:
+    """Put back the files a watcher that died had claimed but not finished."""
+    for work in folder.glob(f"{_WORK_PREFIX}*"):
+        try:
+            pid = int(work.name[len(_WORK_PREFIX):])
+            os.kill(pid, 0)
+            continue  # its owner is alive and working
+        except ValueError:
+            continue
+        except ProcessLookupError:
+            pass
+        except PermissionError:  # alive, another user's
+            continue
+        for left in work.iterdir():
+            os.replace(left, folder / left.name)
+        work.rmdir()
 
 
 def _move(path: Path, folder: Path) -> Path | None:

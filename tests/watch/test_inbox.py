@@ -59,7 +59,7 @@ def test_scan_waits_for_a_still_file_and_moves_it(tmp_path: Path) -> None:
     (folder / ".hidden").write_text(line)
     assert inbox.scan() == []  # first sight: wait one poll for the size to hold
     results = {r["paths"][0]: r for r in inbox.scan()}
-    assert results["a.jsonl"]["status"] == "done" and imported == [folder / "a.jsonl"]
+    assert results["a.jsonl"]["status"] == "done" and imported == [inbox.work / "a.jsonl"]
     assert results["b.dap.jsonl"]["status"] == "failed"
     assert results["b.dap.jsonl"]["reason"] == "RuntimeError: the store is full"
     assert (folder / "done" / "a.jsonl").exists()
@@ -72,3 +72,38 @@ def test_scan_waits_for_a_still_file_and_moves_it(tmp_path: Path) -> None:
     inbox.scan()
     assert len(list((folder / "done").glob("a*.jsonl"))) == 2
     assert oct((folder / "done").stat().st_mode & 0o777) == "0o700"
+
+
+def test_two_watchers_import_a_file_once(tmp_path: Path) -> None:
+    """Two watchers on one store (a terminal's, a debugger's): the second looks at the inbox
+    while the first is importing a file; it must not import it too."""
+    folder = tmp_path / "inbox"
+    imported: list[str] = []
+
+    def importer(path: Path) -> dict[str, Any]:
+        imported.append(path.name)
+        if len(imported) == 1:
+            second.scan()  # the other watcher's poll, mid-import
+        return {}
+
+    first, second = (Inbox(folder, {"tape": importer}) for _ in range(2))
+    for inbox in (first, second):
+        inbox.start(lambda record: None)
+        inbox.stop()
+    (folder / "a.jsonl").write_text(json.dumps({"session": "s", "seq": 1, "type": "note", "data": {}}) + "\n")
+    second.scan()
+    first.scan()  # both have seen it hold still once
+    first.scan()
+    second.scan()
+    assert imported == ["a.jsonl"]
+    assert [p.name for p in (folder / "done").iterdir()] == ["a.jsonl"]
+
+
+def test_a_dead_watchers_claim_comes_back(tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    (folder / ".work-999999999").mkdir(parents=True)  # a watcher that died while importing
+    (folder / ".work-999999999" / "left.jsonl").write_text("{}\n")
+    inbox = Inbox(folder, {})
+    inbox.start(lambda record: None)
+    inbox.stop()
+    assert not (folder / ".work-999999999").exists() and (folder / "left.jsonl").exists()
