@@ -57,10 +57,11 @@ class TapeApp(App[None]):
             return
         if version == self._version:
             return
-        self._version = version
         screen = self.screen
+        # A screen just pushed may not have composed its widgets yet: try again at the next poll.
+        if not screen.is_mounted:
+            return
+        self._version = version
         refresh = getattr(screen, "refresh_data", None)
-        # A screen just pushed may not have composed its widgets yet: its own on_mount reads the
-        # store then, so nothing is missed by skipping it here.
-        if refresh is not None and screen.is_mounted and not getattr(screen, "timer", None):
+        if refresh is not None:
             refresh()

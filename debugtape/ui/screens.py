@@ -30,7 +30,13 @@ from debugtape.ui.format import format_value, frame_title
 if TYPE_CHECKING:
     from debugtape.ui.app import TapeApp
 
-__all__ = ["SessionsScreen", "SnapshotsScreen", "SnapshotScreen", "ReplayScreen"]
+__all__ = ["OpenableTable", "SessionsScreen", "SnapshotsScreen", "SnapshotScreen", "ReplayScreen"]
+
+
+class OpenableTable(DataTable[Any]):
+    """A list whose rows open with Enter, and whose footer says so (DataTable hides the key)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open")]
 
 
 class _TapeScreen(Screen[None]):
@@ -79,11 +85,16 @@ class _TapeScreen(Screen[None]):
     def refresh_data(self, force: bool = False) -> None:
         """Reload what changed in the store; the app calls it when data_version moves."""
 
+    def on_screen_resume(self) -> None:
+        # Back from a screen above: what committed meanwhile refreshed that one, not this one.
+        if self.is_mounted:
+            self.refresh_data()
+
 
 class SessionsScreen(_TapeScreen):
     """Every session, newest first; active ones update as their events commit."""
 
-    BINDINGS = [Binding("enter", "open", "Open", show=True), Binding("r", "replay", "Replay"),
+    BINDINGS = [Binding("r", "replay", "Replay"),
                 *_TapeScreen.BINDINGS]
 
     def __init__(self) -> None:
@@ -93,7 +104,7 @@ class SessionsScreen(_TapeScreen):
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
         yield self.filter_input()
-        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield OpenableTable(id="sessions", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -147,7 +158,7 @@ class SessionsScreen(_TapeScreen):
 class SnapshotsScreen(_TapeScreen):
     """One session's snapshots; new ones appear while the session is being recorded."""
 
-    BINDINGS = [Binding("enter", "open", "Open"), Binding("r", "replay", "Replay"),
+    BINDINGS = [Binding("r", "replay", "Replay"),
                 *_TapeScreen.BINDINGS]
 
     def __init__(self, session: str) -> None:
@@ -161,7 +172,7 @@ class SnapshotsScreen(_TapeScreen):
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
         yield self.filter_input()
-        yield DataTable(id="snapshots", cursor_type="row", zebra_stripes=True)
+        yield OpenableTable(id="snapshots", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -353,6 +364,9 @@ class ReplayScreen(_TapeScreen):
         self.interval = 0.5
         self.timer: Any = None
         self.t0: float | None = None
+        self.after_id = 0  # the store-wide id of the last event read
+        self.last_seq = 0
+        self.samples_hidden = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
@@ -371,18 +385,28 @@ class ReplayScreen(_TapeScreen):
         self.query_one("#replay-log", DataTable).focus()
 
     def load(self) -> None:
-        events = [se.event for se in self.tape.store.iter_session_events(self.session)]
-        self.samples_hidden = sum(1 for e in events if e.type == "stack_sample")
-        if not self.with_samples:
-            events = [e for e in events if e.type != "stack_sample"]
-        self.events = events
-        self.t0 = parse_ts(events[0].ts) if events else None
-        table = self.query_one("#replay-log", DataTable)
-        table.clear()
-        for e in events:
-            table.add_row(str(e.seq), event_summary(e, self.t0), key=str(e.seq))
-        self.pos = min(self.pos, max(0, len(events) - 1))
+        stored = list(self.tape.store.iter_session_events(self.session))
+        self.after_id = max((se.id for se in stored), default=0)
+        self.last_seq = 0
+        self.samples_hidden = 0
+        self.events = []
+        self.t0 = parse_ts(stored[0].event.ts) if stored else None
+        self.query_one("#replay-log", DataTable).clear()
+        self._append([se.event for se in stored])
+        self.pos = min(self.pos, max(0, len(self.events) - 1))
         self.show()
+
+    def _append(self, events: list[Event]) -> None:
+        table = self.query_one("#replay-log", DataTable)
+        for e in sorted(events, key=lambda e: e.seq):
+            if e.seq <= self.last_seq:
+                continue
+            self.last_seq = e.seq
+            if e.type == "stack_sample" and not self.with_samples:
+                self.samples_hidden += 1
+                continue
+            self.events.append(e)
+            table.add_row(str(e.seq), event_summary(e, self.t0), key=str(e.seq))
 
     def show(self) -> None:
         total = len(self.events)
@@ -451,8 +475,15 @@ class ReplayScreen(_TapeScreen):
         self.load()
 
     def refresh_data(self, force: bool = False) -> None:
+        """Add the events an active session committed since; the position (and play) carry on."""
         if force:
             self.load()
+            return
+        stored = self.tape.store.events(session=self.session, after_id=self.after_id)
+        if stored:
+            self.after_id = max(se.id for se in stored)
+            self._append([se.event for se in stored])
+            self.show()
 
     def action_filter(self) -> None:
         self.notify("filters apply to the sessions and snapshots lists; Esc goes back to them")

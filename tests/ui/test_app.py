@@ -13,6 +13,7 @@ from debugtape.pipeline import open_pipeline
 from debugtape.store import Store
 from debugtape.ui.app import TapeApp
 from debugtape.ui.screens import ReplayScreen, SessionsScreen, SnapshotScreen, SnapshotsScreen
+from tests.ui.pilot import cell, wait_for
 
 SRC = Path(__file__).resolve()
 
@@ -36,19 +37,6 @@ def _record(db: Path, name: str, snaps: int, symbol: str = "parse") -> str:
         return str(p.session_id)
 
 
-def _cell(table: DataTable, row: int, col: int) -> str:
-    return str(table.get_row_at(row)[col])
-
-
-async def _wait(pilot, cond, timeout: float = 10.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    app = pilot.app
-    raise AssertionError(f"condition not met in time (screen {app.screen!r}, focus {app.focused!r})")
-
-
 @pytest.mark.timeout(60)
 def test_list_open_drill_down_and_replay(store_path: Path) -> None:
     older = _record(store_path, "older", 2, symbol="tokenize")
@@ -63,35 +51,36 @@ def test_list_open_drill_down_and_replay(store_path: Path) -> None:
                 table = screen.query_one("#sessions", DataTable)
                 assert table.row_count == 2
                 assert screen.selected_id() == newest  # starts on the most recent session
+                assert app.active_bindings["enter"].binding.description == "Open"  # in the footer
                 await pilot.press("enter")
-                await _wait(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
+                await wait_for(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
                 snaps = app.screen.query_one("#snapshots", DataTable)
                 assert snaps.row_count == 3
                 await pilot.press("down", "enter")
-                await _wait(pilot, lambda: isinstance(app.screen, SnapshotScreen))
+                await wait_for(pilot, lambda: isinstance(app.screen, SnapshotScreen))
                 detail = app.screen
-                assert detail.seq == int(_cell(snaps, 1, 0))
+                assert detail.seq == int(cell(snaps, 1, 0))
                 loc = detail.query_one("#locals", DataTable)
-                names = {_cell(loc, r, 1): _cell(loc, r, 3) for r in range(loc.row_count)}
+                names = {cell(loc, r, 1): cell(loc, r, 3) for r in range(loc.row_count)}
                 assert names == {"count": "1", "name": "item1"}
                 src = str(detail.query_one("#source", Static).render())
                 assert "from __future__ import annotations" in src  # line 3 of this file
                 await pilot.press("down")  # frame #1: main, no locals
-                await _wait(pilot, lambda: loc.row_count == 0)
+                await wait_for(pilot, lambda: loc.row_count == 0)
                 await pilot.press("n")  # next snapshot
-                await _wait(pilot, lambda: detail.seq == int(_cell(snaps, 2, 0)))
+                await wait_for(pilot, lambda: detail.seq == int(cell(snaps, 2, 0)))
                 await pilot.press("escape", "escape")
-                await _wait(pilot, lambda: isinstance(app.screen, SessionsScreen))
+                await wait_for(pilot, lambda: isinstance(app.screen, SessionsScreen))
                 # filter by symbol: only the older session stopped in tokenize
                 await pilot.press("slash", *"tokenize", "enter")
-                await _wait(pilot, lambda: table.row_count == 1)
+                await wait_for(pilot, lambda: table.row_count == 1)
                 assert screen.selected_id() == older
                 await pilot.press("slash", "ctrl+u", "enter")  # clear it again
-                await _wait(pilot, lambda: table.row_count == 2)
+                await wait_for(pilot, lambda: table.row_count == 2)
                 # replay the newest session
                 table.move_cursor(row=0)
                 await pilot.press("r")
-                await _wait(pilot, lambda: isinstance(app.screen, ReplayScreen))
+                await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen))
                 replay = app.screen
                 kinds = [e.type for e in replay.events]
                 assert kinds[0] == "session_started" and kinds[-1] == "session_ended"
@@ -101,11 +90,11 @@ def test_list_open_drill_down_and_replay(store_path: Path) -> None:
                     await pilot.press("n")
                 assert replay.pos == first_snap
                 rloc = replay.query_one("#locals", DataTable)
-                assert {_cell(rloc, r, 1) for r in range(rloc.row_count)} == {"count", "name"}
+                assert {cell(rloc, r, 1) for r in range(rloc.row_count)} == {"count", "name"}
                 await pilot.press("end")
                 assert replay.pos == len(kinds) - 1
                 await pilot.press("home", "space")  # play from the start
-                await _wait(pilot, lambda: replay.pos >= 1, timeout=5)
+                await wait_for(pilot, lambda: replay.pos >= 1, timeout=5)
                 await pilot.press("space")
                 await pilot.press("q")
 
@@ -140,27 +129,27 @@ def test_active_session_updates_live(store_path: Path) -> None:
             async with app.run_test(size=(160, 40)) as pilot:
                 screen = app.screen
                 table = screen.query_one("#sessions", DataTable)
-                await _wait(pilot, lambda: table.row_count == 2 and
-                            any(_cell(table, r, 1) == "live" for r in range(table.row_count)))
-                live_row = next(r for r in range(table.row_count) if _cell(table, r, 1) == "live")
-                assert _cell(table, live_row, 3) == "active"
+                await wait_for(pilot, lambda: table.row_count == 2 and
+                            any(cell(table, r, 1) == "live" for r in range(table.row_count)))
+                live_row = next(r for r in range(table.row_count) if cell(table, r, 1) == "live")
+                assert cell(table, live_row, 3) == "active"
                 table.move_cursor(row=live_row)
                 await pilot.press("enter")
-                await _wait(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
+                await wait_for(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
                 snaps = app.screen.query_one("#snapshots", DataTable)
-                await _wait(pilot, lambda: snaps.row_count == 1)
+                await wait_for(pilot, lambda: snaps.row_count == 1)
                 await pilot.press("slash", *"late_arrival", "enter")  # nothing matches yet
-                await _wait(pilot, lambda: snaps.row_count == 0)
+                await wait_for(pilot, lambda: snaps.row_count == 0)
                 feed_more.set()  # the debugger stops again while we watch
-                await _wait(pilot, lambda: snaps.row_count == 1)
-                assert _cell(snaps, 0, 4) == "late_arrival"
+                await wait_for(pilot, lambda: snaps.row_count == 1)
+                assert cell(snaps, 0, 4) == "late_arrival"
                 await pilot.press("slash", "ctrl+u", "enter")  # no filter: both snapshots
-                await _wait(pilot, lambda: snaps.row_count == 2)
+                await wait_for(pilot, lambda: snaps.row_count == 2)
                 stop.set()
                 await pilot.press("escape")
-                await _wait(pilot, lambda: isinstance(app.screen, SessionsScreen))
+                await wait_for(pilot, lambda: isinstance(app.screen, SessionsScreen))
                 table = app.screen.query_one("#sessions", DataTable)
-                await _wait(pilot, lambda: any(_cell(table, r, 3) == "completed" and _cell(table, r, 1) == "live"
+                await wait_for(pilot, lambda: any(cell(table, r, 3) == "completed" and cell(table, r, 1) == "live"
                                                for r in range(table.row_count)))
 
     try:
@@ -190,14 +179,14 @@ def test_filter_by_commit_and_file(store_path: Path) -> None:
                 await pilot.pause(0.2)
                 assert table.row_count == 1
                 await pilot.press("slash", "ctrl+u", *"commit:0000000", "enter")
-                await _wait(pilot, lambda: table.row_count == 0)
+                await wait_for(pilot, lambda: table.row_count == 0)
                 await pilot.press("slash", "ctrl+u", *f"file:{SRC.name}", "enter")
-                await _wait(pilot, lambda: table.row_count == 1)
+                await wait_for(pilot, lambda: table.row_count == 1)
                 await pilot.press("enter")
-                await _wait(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
+                await wait_for(pilot, lambda: isinstance(app.screen, SnapshotsScreen))
                 assert app.screen.query_one("#snapshots", DataTable).row_count == 2
                 await pilot.press("slash", "ctrl+u", *"file:elsewhere.c", "enter")
-                await _wait(pilot, lambda: app.screen.query_one("#snapshots", DataTable).row_count == 0)
+                await wait_for(pilot, lambda: app.screen.query_one("#snapshots", DataTable).row_count == 0)
 
     asyncio.run(run())
 
@@ -214,7 +203,7 @@ def test_a_commit_while_a_screen_is_opening_does_not_crash(store_path: Path) -> 
                 app.push_screen(SnapshotsScreen(sid))
                 app._version = -1  # as if another connection had just committed
                 app.poll()  # before the new screen has composed its table
-                await _wait(pilot, lambda: isinstance(app.screen, SnapshotsScreen) and app.screen.is_mounted)
+                await wait_for(pilot, lambda: isinstance(app.screen, SnapshotsScreen) and app.screen.is_mounted)
                 assert app.screen.query_one("#snapshots", DataTable).row_count == 2
 
     asyncio.run(run())
