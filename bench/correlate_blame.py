@@ -25,6 +25,7 @@ def _forget_repos() -> None:
     # Cold means cold: no repository discovery or HEAD cached from an earlier run.
     context._repos.clear()
     context._dir_top.clear()
+    context._by_path.clear()
 
 
 def baseline(root: Path, locs: list[tuple[str, int]]) -> float:
