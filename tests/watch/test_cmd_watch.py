@@ -215,3 +215,17 @@ def test_exit_with_parent(repo: Path, tmp_path: Path) -> None:
     with Store(db, readonly=True) as store:
         watch = [s for s in store.sessions() if s["tool"] == "watch"]
     assert len(watch) == 1 and watch[0]["status"] == "completed"
+
+
+def test_without_path_it_watches_the_repository_of_the_store(repo: Path, tmp_path: Path) -> None:
+    db = repo / ".debugtape" / "tape.db"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "debugtape", "watch", "--db", str(db)], cwd=elsewhere,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stderr is not None and proc.stderr.readline().decode().startswith(f"watching {repo} ")
+    (repo / "parser.c").write_text("x\n")
+    events = wait_events(db, lambda ev: any(d.get("path") == "parser.c" for d in _of(ev, "file_changed")))
+    proc.terminate()
+    proc.communicate(timeout=20)
+    assert _of(events, "watch_started")[0]["root"] == str(repo)
