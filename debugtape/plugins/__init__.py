@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from debugtape.plugins.hooks import PluginFailure, PluginHooks, load_hooks
 from debugtape.plugins.hookspecs import HOOK_NAMES, hookimpl, hookspec
@@ -23,10 +23,13 @@ __all__ = [
     "plugin_commands",
 ]
 
+if TYPE_CHECKING:
+    import click
+
 log = logging.getLogger(__name__)
 
 
-def plugin_commands(config_dir: Path | None = None) -> list[Any]:
+def plugin_commands(config_dir: Path | None = None) -> list[click.Command]:
     """The extra `click.Command`s plugins add to `debugtape` (for cli/main.py).
 
     `config_dir` defaults to the folder of the store `debugtape.paths.resolve_db()` finds. Never

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -18,6 +18,12 @@ from debugtape.events import EVENT_TYPES
 from debugtape.plugins.config import PluginConfig, read_plugin_config
 from debugtape.plugins.manager import Manager, PluginInfo, discover
 from debugtape.plugins.runner import Call, DeadlineRunner
+
+if TYPE_CHECKING:
+    import click
+
+    from debugtape.pipeline.stages import Correlator
+    from debugtape.redact.config import Rule
 
 __all__ = ["PluginHooks", "PluginFailure", "load_hooks", "MAX_ADDED_BYTES", "MAX_TAGS"]
 
@@ -113,7 +119,7 @@ class PluginHooks:
 
     # -- the other hooks -----------------------------------------------------------------
 
-    def redaction_rules(self) -> list[Any]:
+    def redaction_rules(self) -> list[Rule]:
         """Every plugin's extra redaction rules as `debugtape.redact.config.Rule`s, in plugin order.
 
         A plugin returns a list whose items are `Rule`s, dicts of Rule fields
@@ -122,7 +128,7 @@ class PluginHooks:
         """
         from debugtape.redact.config import Rule, parse_section
 
-        rules: list[Any] = []
+        rules: list[Rule] = []
         for impl in self._impls("debugtape_redaction_rules"):
             ok, value = self._call(impl, "debugtape_redaction_rules", {})
             if not ok or value is None:
@@ -130,7 +136,7 @@ class PluginHooks:
             try:
                 if not isinstance(value, list):
                     raise _Garbage(f"expected a list of rules, got {type(value).__name__}")
-                found: list[Any] = []
+                found: list[Rule] = []
                 for item in value:
                     if isinstance(item, Rule):
                         found.append(item)
@@ -147,11 +153,11 @@ class PluginHooks:
             rules.extend(found)
         return rules
 
-    def cli_commands(self) -> list[Any]:
+    def cli_commands(self) -> list[click.Command]:
         """The `click.Command`s the plugins add; names already taken are skipped."""
         import click
 
-        commands: list[Any] = []
+        commands: list[click.Command] = []
         names: set[str] = set()
         for impl in self._impls("debugtape_cli_commands"):
             ok, value = self._call(impl, "debugtape_cli_commands", {})
@@ -170,7 +176,7 @@ class PluginHooks:
                 commands.append(cmd)
         return commands
 
-    def correlator(self, cwd: str | None) -> Any:
+    def correlator(self, cwd: str | None) -> Correlator | None:
         """The pipeline's correlation stage (debugtape.pipeline.stages.Correlator): the first
         plugin's answer to `debugtape_correlator` (the built-in `correlate` unless another
         plugin answers), or None when none answers (`correlate` disabled). Another plugin's
