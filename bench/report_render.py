@@ -67,6 +67,12 @@ def main() -> int:
         html_s, html_c = time.perf_counter() - t, time.process_time() - c
         render_s, render_c = build_s + html_s, build_c + html_c
 
+        # What a user waits for: the command, from process start to the file written.
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "debugtape", "report", "--db", str(db), "-o", str(work / "cli.html")],
+                       check=True, capture_output=True, cwd=work, env={**os.environ, "PYTHONPATH": str(REPO)})
+        cli_s = time.perf_counter() - t
+
         browser = _browser(out, work / "shot.png", snaps - 1)  # the last chunk of details
         rows = [
             ("events in the session", f"{n:,}", ""),
@@ -76,6 +82,8 @@ def main() -> int:
             ("debugtape report: render + write HTML", f"{html_s:.2f} s (cpu {html_c:.2f} s)", ""),
             ("debugtape report: total", f"{render_s:.2f} s (cpu {render_c:.2f} s)",
              f"{render_s / read_s:.2f}x of the read; {render_s / RENDER_BUDGET_S:.2f} of the 5 s budget"),
+            ("`debugtape report` command, end to end", f"{cli_s:.2f} s",
+             f"{cli_s / RENDER_BUDGET_S:.2f} of the 5 s budget"),
             ("machine load average (1 min) at the end", f"{os.getloadavg()[0]:.1f}", ""),
         ]
         if browser:
@@ -92,7 +100,7 @@ def main() -> int:
         print("| measure | value | ratio |\n|---|---|---|")
         for name, value, ratio in rows:
             print(f"| {name} | {value} | {ratio} |")
-        ok = render_s < RENDER_BUDGET_S and (not browser or browser["readyMs"] / 1000 < INTERACTIVE_BUDGET_S)
+        ok = max(render_s, cli_s) < RENDER_BUDGET_S and (not browser or browser["readyMs"] / 1000 < INTERACTIVE_BUDGET_S)
         print(f"\nwithin budget: {'yes' if ok else 'NO'}")
         return 0  # a verdict, not a failure: wall-clock figures depend on the machine's load
     finally:
