@@ -20,6 +20,10 @@
   const fmtT = (t) => (t < 60 ? t.toFixed(t < 10 ? 2 : 1) + "s" : Math.floor(t / 60) + "m" + (t % 60).toFixed(0).padStart(2, "0") + "s");
   const wall = (epoch) => new Date(epoch * 1000).toISOString().replace("T", " ").slice(0, 19);
   const sessLabel = (s) => (s.name ? s.name + " " : "") + "[" + s.id.slice(0, 8) + "]";
+  // The flame graph counts thread stacks: a sample of a 2-thread program gives two of them.
+  const sampleEvents = (s) => (s.counts || {}).samples;
+  const stackUnit = (s) => (sampleEvents(s) != null && sampleEvents(s) !== s.samples ? "thread stacks" : "samples");
+  const samplesText = (s) => (stackUnit(s) === "samples" ? s.samples + " samples" : sampleEvents(s) + " samples (" + s.samples + " thread stacks)");
 
   // Flat list of all snapshots, in session order: {s: session index, k: index within session, i: detail index}
   const SNAPS = [];
@@ -45,7 +49,7 @@
     '<div class="card" style="--c:' + COLORS[si % COLORS.length] + '"><b>' + esc(sessLabel(s)) + "</b> " +
     '<span class="muted">' + esc(s.tool) + " · " + esc(s.status) + "</span><br>" +
     (s.started ? esc(s.started) : "") + " · " + fmtT(s.duration) + "<br>" + commitText(s.commit) + "<br>" +
-    s.snaps.i.length + " snapshots · " + s.samples + " samples" +
+    s.snaps.i.length + " snapshots · " + samplesText(s) +
     (s.meta && s.meta.program ? '<br><span class="mono">' + esc(s.meta.program) + "</span>" : "") + "</div>").join("");
 
   // ---- tabs
@@ -236,7 +240,7 @@
 
   // ---- flame graph and hot spots
   const flameSel = $("#flame-session");
-  flameSel.innerHTML = S.sessions.map((s, si) => '<option value="' + si + '">' + esc(sessLabel(s)) + " · " + s.samples + " samples</option>").join("");
+  flameSel.innerHTML = S.sessions.map((s, si) => '<option value="' + si + '">' + esc(sessLabel(s)) + " · " + samplesText(s) + "</option>").join("");
   const firstWithSamples = S.sessions.findIndex((s) => s.samples > 0);
   if (firstWithSamples >= 0) flameSel.value = String(firstWithSamples);
   let zoom = null;
@@ -253,14 +257,14 @@
       maxDepth = Math.max(maxDepth, depth);
       const name = N[node[0]];
       parts.push('<div class="fb" style="left:' + x.toFixed(1) + "px;top:" + depth * 18 + "px;width:" + w.toFixed(1) +
-        "px;background:hsl(" + hue(name) + ',85%,65%)" title="' + esc(name + " — " + node[1] + " samples (" + ((node[1] / s.flame[1]) * 100).toFixed(1) + "%)") +
+        "px;background:hsl(" + hue(name) + ',85%,65%)" title="' + esc(name + " — " + node[1] + " " + stackUnit(s) + " (" + ((node[1] / s.flame[1]) * 100).toFixed(1) + "%)") +
         '" data-path="' + esc(pathOf(node)) + '">' + (w > 30 ? esc(name) : "") + "</div>");
       let cx = x;
       node[2].forEach((c) => { walk(c, cx, depth + 1); cx += (c[1] / root[1]) * W; });
     })(root, 0, 0);
     box.style.height = (maxDepth + 1) * 18 + 4 + "px";
     box.innerHTML = parts.join("");
-    $("#flame-info").textContent = s.samples + " samples" + (zoom ? " · zoomed on " + N[zoom[0]] : "");
+    $("#flame-info").textContent = samplesText(s) + (zoom ? " · zoomed on " + N[zoom[0]] : "");
     drawHot(s);
   }
   const parents = new Map();
