@@ -283,6 +283,8 @@ class SessionPipeline:
             "samples": self.counts["samples"],
             "breakpoints": len(self._breakpoints),
             "notes": self.counts["notes"],
+            "files_changed": self.counts["file_changed"],
+            "commits": self.counts["vcs_commit"],
             "dropped_snapshots": self.counts["dropped_snapshots"],
             "dropped_samples": self.counts["dropped_samples"],
             "dropped_by_plugins": self.counts["dropped_by_plugins"],

@@ -231,3 +231,14 @@ def test_the_event_cap_holds_on_the_stored_bytes(store_path) -> None:
     assert "ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8" not in raw and "REDACTED" in snap.data["tag"]
     assert "text" not in big.data and big.data["truncation"][-1]["why"] == "event_bytes"
     assert small.data["text"] == "é" * 300_000
+
+
+def test_a_watch_sessions_end_counts_its_file_changes_and_commits(store_path) -> None:
+    with open_pipeline(store_path) as p:
+        p.feed({"kind": "start", "tool": "watch"})
+        for name in ("a.c", "b.c"):
+            p.feed({"kind": "event", "type": "file_changed", "data": {"path": name, "kind": "modified"}})
+        p.feed({"kind": "event", "type": "vcs_commit", "data": {"hash": "ab" * 20, "message": "fix"}})
+        sid = p.session_id
+    counts = _ended(store_path, sid)
+    assert counts["files_changed"] == 2 and counts["commits"] == 1 and counts["snapshots"] == 0
