@@ -95,6 +95,7 @@ def test_two_sessions_side_by_side_and_hostile_values(tmp_path: Path, store_path
     assert seen["localNames"] == ["n", "label"]
     assert int(seen["localValues"][0]) >= 100  # marker 5 (0-based) is the second run's
     assert seen["compareRows"] == 2
+    assert seen["compareDiffers"] == ["n"]  # the first hit's n: 0 in the first run, 100 in the second
     assert seen["changeMarks"] == 1 and seen["markersWallClock"] == 8
     assert seen["shownFilteredOut"] == 0
     assert seen["shownFiltered"] == 0  # "second" is a session name, not a snapshot field

@@ -13,6 +13,8 @@ from debugtape.report.stacks import collapsed_lines, speedscope_json
 from debugtape.store import Store
 from tests.report.conftest import STACKS, expected_collapsed, record_session
 
+# speedscope's published schema (https://www.speedscope.app/file-format-schema.json, from
+# jlfwong/speedscope's file-format-schema.json), kept here so the test needs no network.
 SCHEMA = json.loads((Path(__file__).parent / "speedscope-file-format-schema.json").read_text())
 
 

@@ -47,7 +47,11 @@ try {
   await page.click("#tabs [data-tab='breakpoints']");
   out.breakpointRows = await page.locator("#bp-table tbody tr").count();
   const compare = page.locator("#bp-table button[data-cmp]").first();
-  if (await compare.count()) { await compare.click(); out.compareRows = await page.locator("#compare tbody tr").count(); }
+  if (await compare.count()) {
+    await compare.click();
+    out.compareRows = await page.locator("#compare tbody tr").count();
+    out.compareDiffers = await page.locator("#compare tbody tr.diff td:first-child").allTextContents();
+  }
   await shot("breakpoints");
   await page.click("#tabs [data-tab='timeline']");
   await page.fill("#filter", "no-such-symbol-anywhere");
