@@ -123,8 +123,13 @@ def breakpoints_for(store: Any, session: str, root: str | os.PathLike[str] | Non
                     index: SymbolIndex = default_index, as_of: int | None = None) -> RestorePlan:
     """The plan to re-create a session's breakpoints in today's code under `root` (default: the
     work tree of the current folder, else the one the session ran in)."""
-    sid = _latest_with_breakpoints(store, as_of) if session.strip() in _LATEST else None
-    sid = sid or store.resolve_session(session, as_of)
+    if session.strip() in _LATEST:
+        sid = _latest_with_breakpoints(store, as_of)
+        if sid is None:
+            raise CorrelateError("no finished session in this store set a breakpoint yet; "
+                                 "name a session (debugtape sessions lists them)")
+    else:
+        sid = store.resolve_session(session, as_of)
     base: Path | None = Path(root) if root else None
     if base is None:
         from debugtape.correlate.git import toplevel

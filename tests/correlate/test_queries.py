@@ -253,11 +253,15 @@ def test_session_recorded_outside_any_repository(tmp_path: Path) -> None:
             session_commits(store, sid, sid)
 
 
-def test_latest_means_the_newest_session_with_breakpoints(two_sessions: dict[str, Any]) -> None:
+def test_latest_means_the_newest_session_with_breakpoints(two_sessions: dict[str, Any], tmp_path: Path) -> None:
     r, db = two_sessions["repo"], two_sessions["db"]
     _record(db, r.root, "no-breakpoints", [], [])
     with Store(db, readonly=True) as store:
         assert breakpoints_for(store, "latest", root=r.root).session == two_sessions["b"]
+    other = tmp_path / "other" / "tape.db"
+    _record(other, r.root, "no-breakpoints", [], [])
+    with Store(other, readonly=True) as store, pytest.raises(CorrelateError, match="set a breakpoint yet"):
+        breakpoints_for(store, "latest", root=r.root)
 
 
 def test_a_session_on_a_detached_head(two_sessions: dict[str, Any]) -> None:
