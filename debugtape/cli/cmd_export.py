@@ -9,6 +9,8 @@ import click
 
 from debugtape.cli.common import db_option, handle_errors, open_store
 
+NO_SAMPLES = "no sampled stacks in these sessions (record with --sample to get some)"
+
 
 @click.command("export")
 @click.argument("sessions", nargs=-1)
@@ -51,13 +53,20 @@ def command(sessions: tuple[str, ...], fmt: str, include_private: bool, output: 
 
                 from debugtape.report.stacks import speedscope_json
 
-                json.dump(speedscope_json(store, ids, progress), out)
+                doc = speedscope_json(store, ids, progress)
+                json.dump(doc, out)
                 out.write("\n")
+                if not doc["profiles"]:
+                    click.echo(NO_SAMPLES, err=True)
             else:
                 from debugtape.report.stacks import collapsed_lines
 
+                lines = 0
                 for line in collapsed_lines(store, ids, progress):
                     out.write(line + "\n")
+                    lines += 1
+                if not lines:
+                    click.echo(NO_SAMPLES, err=True)
         finally:
             if output is not None:
                 out.close()

@@ -108,3 +108,9 @@ def test_export_command_writes_both_formats(store_path: Path, tmp_path: Path) ->
     assert result.exit_code == 0
     parsed = {line.rpartition(" ")[0]: int(line.rpartition(" ")[2]) for line in result.output.splitlines()}
     assert parsed == expected_collapsed(9)
+    # a session without samples: valid, empty output, and a word on stderr saying why
+    empty = record_session(store_path, "none", rounds=0, snaps=0)
+    for fmt in ("speedscope", "collapsed"):
+        result = CliRunner().invoke(cli, ["export", "--format", fmt, empty[:8], *db])
+        assert result.exit_code == 0 and "no sampled stacks" in result.stderr
+    assert json.loads(CliRunner().invoke(cli, ["export", "--format", "speedscope", empty[:8], *db]).stdout)["profiles"] == []
