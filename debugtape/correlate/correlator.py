@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from debugtape.correlate.blame import BlameCache
+from debugtape.correlate.commits import commits_between
 from debugtape.correlate.context import Repo, repo_for, stat_key
 from debugtape.correlate.stable import StableId, display_path
 from debugtape.correlate.symbols import SymbolIndex, default_index
@@ -22,6 +23,8 @@ _MEMO_SIZE = 8192
 STAT_TTL = 0.25
 # Lines blamed on each side of a line that no known function encloses.
 _WINDOW = 20
+# Commits listed for one move of HEAD while recording (a checkout may bring many).
+_NEW_COMMITS = 50
 # Debuggers say this when they do not know the function.
 _NO_SYMBOL = {"", "??", "<unknown>", "<module>", None}
 
@@ -70,6 +73,21 @@ class GitCorrelator:
         except Exception:
             log.exception("correlating a breakpoint failed; stored without correlation")
             return data
+
+    def new_commits(self, since: str | None) -> list[dict[str, Any]]:
+        """The commits HEAD moved to after `since`, read when HEAD differs (a stat of .git/HEAD
+        and its ref otherwise). A reset to an older commit lists nothing: no commit is new."""
+        try:
+            repo = self._session_repo()
+            if repo is None:
+                return []
+            head, branch = repo.head()
+            if head is None or head == since:
+                return []
+            return commits_between(repo.root, since, head, branch, limit=_NEW_COMMITS)
+        except Exception:
+            log.exception("listing the commits made while recording failed")
+            return []
 
     # -- the work ------------------------------------------------------------------------
 

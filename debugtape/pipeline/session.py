@@ -95,6 +95,7 @@ class SessionPipeline:
         self._top_symbols: Counter[str] = Counter()
         self._commits: list[str] = []
         self._symbols: dict[str, None] = {}
+        self._head: str | None = None  # the HEAD whose commits are recorded (see _new_commits)
 
     # -- entry points --------------------------------------------------------------------------
     def feed(self, record: Mapping[str, Any]) -> None:
@@ -143,6 +144,7 @@ class SessionPipeline:
         except Exception as exc:  # correlation must never cost a session
             log.warning("commit context failed: %s", exc)
             self.commit = None
+        self._head = self.commit.get("head") if isinstance(self.commit, Mapping) else None
         b = self.bounds
         cuts: list[dict[str, Any]] = []
         data: dict[str, Any] = {"name": record.get("name"), "tool": self.tool}
@@ -179,6 +181,10 @@ class SessionPipeline:
             log.warning("correlation of a snapshot failed: %s", exc)
         if self.commit and "commit" not in data:
             data["commit"] = self.commit
+        head = data["commit"].get("head") if isinstance(data.get("commit"), Mapping) else None
+        if head and head != self._head:
+            self._new_commits(record)  # HEAD moved since the last stop: its commits come first
+            self._head = head  # also after a reset to an older commit, which lists none
         kept = self._call_hook("snapshot", data, default=data)
         if kept is None:
             self.counts["dropped_by_plugins"] += 1
@@ -257,7 +263,25 @@ class SessionPipeline:
         self.counts[etype] += 1
         self._emit(etype, data, record, redacted=True, visibility=record.get("visibility"))
 
+    def _new_commits(self, record: Mapping[str, Any]) -> None:
+        """Record as `vcs_commit` events the commits HEAD moved to since the last look (made,
+        pulled or checked out while recording); seen at stops and at the end of the session."""
+        if self.commit is None:  # no repository (or no context) at the start: nothing to compare
+            return
+        new_commits = getattr(self.correlator, "new_commits", None)
+        if new_commits is None:
+            return
+        try:
+            found = new_commits(self._head)
+        except Exception as exc:  # correlation must never cost a session
+            log.warning("listing new commits failed: %s", exc)
+            return
+        for data in found:
+            self._passthrough({"kind": "event", "type": "vcs_commit", "data": data, "ts": record.get("ts")})
+            self._head = data.get("hash") or self._head
+
     def _end(self, record: Mapping[str, Any]) -> None:
+        self._new_commits(record)
         summary: dict[str, Any] = {
             "tool": self.tool,
             "breakpoints": list(self._breakpoints.values())[:_SUMMARY_ITEMS],

@@ -24,6 +24,11 @@ class Correlator(Protocol):
 
     def breakpoint(self, data: dict[str, Any]) -> dict[str, Any]: ...
 
+    def new_commits(self, since: str | None) -> list[dict[str, Any]]:
+        """`vcs_commit` data of the commits HEAD moved to after `since` (oldest first); [] when
+        HEAD has not moved. Optional: correlators without it record no commits."""
+        ...
+
 
 class Hooks(Protocol):
     """Plugin hooks (filled by debugtape.plugins). `snapshot` returning None drops the snapshot.
@@ -56,6 +61,9 @@ class NullCorrelator:
 
     def breakpoint(self, data: dict[str, Any]) -> dict[str, Any]:
         return data
+
+    def new_commits(self, since: str | None) -> list[dict[str, Any]]:
+        return []
 
 
 class NullHooks:

@@ -262,6 +262,15 @@ class _GuardedCorrelator:
     def breakpoint(self, data: dict[str, Any]) -> dict[str, Any]:
         return self._data("breakpoint", data)
 
+    def new_commits(self, since: str | None) -> list[dict[str, Any]]:
+        if not hasattr(self._inner, "new_commits"):  # optional: a correlator may record none
+            return []
+        ok, value = self._ask("new_commits", since)
+        if ok and not (isinstance(value, list) and all(isinstance(c, dict) for c in value) and _jsonable(value)):
+            self._garbage("new_commits", "expected a list of JSON objects")
+            return []
+        return value if ok else []
+
     def _ask(self, method: str, arg: Any) -> tuple[bool, Any]:
         fn = functools.partial(getattr(self._inner, method), copy.deepcopy(arg))
         return self._hooks._run(self._plugin, f"debugtape_correlator.{method}", fn, {})
