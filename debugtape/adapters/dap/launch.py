@@ -12,13 +12,15 @@ server inside it (pydevd, which speaks DAP itself) connects straight back to deb
 from __future__ import annotations
 
 import os
+import re
 import shlex
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["adapter_command", "debuggee_command", "launch_arguments", "split_program", "fast_debugpy_command",
+__all__ = ["adapter_command", "debuggee_command", "launch_arguments", "split_interpreter", "split_program", "fast_debugpy_command",
            "describe"]
 
 # The launcher runs: python [pythonArgs] -X frozen_modules=off <debugpy dir> --connect ... target.
@@ -75,6 +77,22 @@ def fast_debugpy_command(command: Sequence[str]) -> list[str] | None:
     return None
 
 
+_INTERPRETER = re.compile(r"python(?:\d+(?:\.\d+)?)?")
+
+
+def split_interpreter(program: Sequence[str], cwd: str | None = None) -> tuple[str | None, list[str]]:
+    """`python3 app.py ARGS` (as people type after `--`) -> (the interpreter's path, `app.py
+    ARGS`); (None, program) when it does not start with a Python interpreter."""
+    items = list(program)
+    if not items or not _INTERPRETER.fullmatch(os.path.basename(items[0])):
+        return None, items
+    exe = items[0]
+    found = os.path.abspath(os.path.join(cwd or os.getcwd(), exe)) if os.sep in exe else shutil.which(exe)
+    if not found or not os.access(found, os.X_OK):
+        raise ValueError(f"no such Python interpreter: {items[0]}")
+    return found, items[1:]
+
+
 def split_program(program: Sequence[str], cwd: str | None = None) -> tuple[dict[str, Any], list[str]]:
     """`script.py ARGS` or `-m module ARGS` -> ({"program": abs path} or {"module": m}, args).
     A script path is taken relative to `cwd` (the program's working directory)."""
@@ -89,7 +107,7 @@ def split_program(program: Sequence[str], cwd: str | None = None) -> tuple[dict[
         return {"module": items[0][2:]}, items[1:]
     path = os.path.abspath(os.path.join(cwd or os.getcwd(), items[0]))
     if not os.path.isfile(path):
-        raise ValueError(f"no such Python program: {path}")
+        raise ValueError(f"no such Python program: {path} (after -- give `script.py ARGS` or `-m module ARGS`)")
     return {"program": path}, items[1:]
 
 

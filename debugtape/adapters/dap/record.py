@@ -16,6 +16,7 @@ deadline; the snapshot reaches the pipeline through `RecordSink`'s own thread.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import queue
@@ -30,7 +31,13 @@ from typing import Any
 from debugtape.adapters.common.options import RecordOptions, split_condition
 from debugtape.adapters.dap import direct as direct_mod
 from debugtape.adapters.dap.convert import DapConverter
-from debugtape.adapters.dap.launch import adapter_command, describe, launch_arguments, split_program
+from debugtape.adapters.dap.launch import (
+    adapter_command,
+    describe,
+    launch_arguments,
+    split_interpreter,
+    split_program,
+)
 from debugtape.adapters.dap.protocol import DapClient, DapError, DapTimeout, when_all
 from debugtape.adapters.dap.sampling import PySpySampler, permitted, py_spy_path
 from debugtape.adapters.dap.sink import RecordSink
@@ -100,14 +107,15 @@ class HeadlessRecorder:
         """`nodelay=False`: debugpy as it comes (its adapter, no TCP fixes): the benchmark's plain
         client. `direct`: without debugpy's adapter process (default: with `nodelay`, unless
         DEBUGTAPE_DEBUGPY_ADAPTER=1)."""
-        self.opts = opts
+        interpreter, program = split_interpreter(opts.program, opts.cwd)  # `-- python3 app.py` works too
+        self.opts = opts = dataclasses.replace(opts, program=program)
         self.nodelay = nodelay
         if direct is None:
             direct = nodelay and os.environ.get("DEBUGTAPE_DEBUGPY_ADAPTER", "0") in ("", "0")
         self.direct = direct
         self.peer = direct_mod.PEER if direct else ADAPTER  # who answers, in error messages
         self.cwd = opts.cwd or os.getcwd()
-        self.python = python or sys.executable
+        self.python = python or interpreter or sys.executable
         split_program(opts.program, self.cwd)  # fails early, before any process starts, on a bad target
         self.breaks, self.functions = parse_locations(opts.breaks, self.cwd)
         snaps, snap_functions = parse_locations(opts.snappoints, self.cwd)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -157,12 +158,24 @@ def test_bad_target_fails_early_with_a_clear_error(store_path: Path) -> None:
     assert not store_path.exists()
 
 
+def test_a_leading_interpreter_is_taken_as_the_python_to_run() -> None:
+    from debugtape.adapters.dap.launch import split_interpreter
+
+    assert split_interpreter(["app.py", "1"]) == (None, ["app.py", "1"])
+    assert split_interpreter([sys.executable, "-m", "mod"]) == (sys.executable, ["-m", "mod"])
+    python3 = shutil.which("python3")
+    assert python3 and split_interpreter(["python3", "app.py"]) == (python3, ["app.py"])
+    with pytest.raises(ValueError, match="no such Python interpreter: python9.99"):
+        split_interpreter(["python9.99", "app.py"])
+
+
 @pytest.mark.timeout(90)
-def test_cli_record_python_prints_the_session(store_path: Path) -> None:
+@pytest.mark.parametrize("interpreter", [[], [sys.executable]], ids=["script", "python-script"])
+def test_cli_record_python_prints_the_session(store_path: Path, interpreter: list[str]) -> None:
     need_module("debugpy")
     line = mark_line(FIXTURES / "loop.py", "hit")
     out = subprocess.run([sys.executable, "-m", "debugtape", "record", "--db", str(store_path), "--python",
-                          "--break", f"loop.py:{line}", "--", "loop.py", "3"],
+                          "--break", f"loop.py:{line}", "--", *interpreter, "loop.py", "3"],
                          cwd=FIXTURES, capture_output=True, text=True, timeout=80)
     assert out.returncode == 0, out.stderr
     sid = out.stdout.strip().splitlines()[-1]
