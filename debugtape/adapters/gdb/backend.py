@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -256,8 +257,41 @@ def breakpoint_fields(bp: Any) -> dict[str, Any]:
         if loc.source is not None:
             fields["file"] = loc.fullname or loc.source[0]
             fields["line"] = loc.source[1]
-        fields["symbol"] = loc.function
+        fields["symbol"] = _location_function(loc)
     return fields
+
+
+# A C++ function's parameter list and the qualifiers after it: "split(int) const".
+_PARAMS_END = re.compile(r"\)(?:\s*(?:const|volatile|&&|&|noexcept))*\s*$")
+
+
+def without_params(name: str) -> str:
+    """`store::Tree::split(int) const` -> `store::Tree::split`, as gdb names a frame."""
+    end = _PARAMS_END.search(name)
+    if end is None:
+        return name
+    depth = 0
+    for i in range(end.start(), -1, -1):
+        depth += name[i] == ")"
+        depth -= name[i] == "("
+        if depth == 0:
+            return name[:i] if i > 0 else name
+    return name
+
+
+def _location_function(loc: Any) -> str | None:
+    """The function of a breakpoint location as frames name it: gdb gives a location's function
+    by its linkage name (`_ZN5store4Tree5splitEi` in C++); the enclosing function's symbol has
+    the source name."""
+    try:
+        block = gdb.block_for_pc(loc.address)
+        while block is not None and block.function is None:
+            block = block.superblock
+        if block is not None:
+            return without_params(block.function.print_name)
+    except RuntimeError:
+        pass
+    return loc.function  # type: ignore[no-any-return]
 
 
 class Snappoint(gdb.Breakpoint):  # type: ignore[misc]

@@ -287,3 +287,28 @@ def test_a_watcher_started_in_gdb_ends_when_gdb_is_killed(tmp_path: Path, store_
 
 def _tools(db: Path) -> set[str]:
     return {row["tool"] for row in sessions(db)} if db.exists() else set()
+
+
+CPP = """namespace store {
+struct Tree {
+  int split(int n) const { return n / 2; }
+};
+}
+int main() { store::Tree t; return t.split(10) - 5; }
+"""
+
+
+def test_a_cpp_breakpoint_names_its_function_as_the_frame_does(tmp_path: Path, store_path: Path) -> None:
+    import subprocess
+
+    src = tmp_path / "tree.cc"
+    src.write_text(CPP)
+    prog = tmp_path / "tree"
+    subprocess.run([need_binary("g++"), "-g", "-O0", "-o", str(prog), str(src)], check=True)
+    # Correlation off: the name must come from gdb itself (correlation would resolve the source's).
+    out = run_gdb(prog, [start(store_path), "break store::Tree::split", "run", "continue"],
+                  env={"DEBUGTAPE_CORRELATE": "off"})
+    assert "debugtape: error" not in out.stderr, out.stderr
+    events = stored(store_path)
+    assert of_type(events, "breakpoint_set")[0]["symbol"] == "store::Tree::split"  # not _ZNK5store4Tree5splitEi
+    assert of_type(events, "debug_snapshot")[0]["frames"][0]["symbol"] == "store::Tree::split"
