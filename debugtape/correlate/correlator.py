@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 from debugtape.correlate.blame import BlameCache
@@ -42,6 +43,7 @@ class GitCorrelator:
         self._checked_at = -STAT_TTL
         self._stats: dict[str, Any] = {}
         self._head_cache: tuple[str | None] | None = None
+        self._other_heads: dict[Path, tuple[str | None]] = {}  # other repositories' HEADs (STAT_TTL)
         self._ctx_cache: tuple[set[str], dict[str, Any]] | None = None
         self._shown: dict[str, str] = {}
         self._memo: dict[tuple[str | None, int | None], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
@@ -137,7 +139,7 @@ class GitCorrelator:
         now = time.monotonic()
         if now - self._checked_at >= STAT_TTL:
             self._stats, self._ctx_cache, self._checked_at = {}, None, now
-            self._head_cache = None
+            self._head_cache, self._other_heads = None, {}
         stats = self._stats
         for frame in frames:
             path = line = None
@@ -152,18 +154,19 @@ class GitCorrelator:
         if self._head_cache is None:
             self._head_cache = (repo.head()[0] if repo is not None else None,)
         head = self._head_cache[0]
-        # The same stack again, its files and HEAD unchanged: the last answers and watched files.
+        heads = [self._head_of(p, repo, head) for p, _ in locs]
+        # The same stack again, its files and their repositories' HEADs unchanged: the last
+        # answers and watched files.
         stack = tuple(locs)
-        valid = (head, tuple([stats[p] if p is not None else None for p, _ in locs]))
+        valid = (tuple(heads), tuple([stats[p] if p is not None else None for p, _ in locs]))
         again = self._stacks.get(stack)
         if again is not None and again[0] == valid:
             known, watch = again[1], again[2]
         else:
-            known, watch = self._answers(locs, stats, head, repo)
-            if all(self._memo_ok(p, repo) for p, _ in locs):  # no file of another repository
-                if len(self._stacks) > _MEMO_SIZE:
-                    self._stacks.clear()
-                self._stacks[stack] = (valid, known, watch)
+            known, watch = self._answers(locs, stats, heads, repo)
+            if len(self._stacks) > _MEMO_SIZE:
+                self._stacks.clear()
+            self._stacks[stack] = (valid, known, watch)
         for n, (frame, got) in enumerate(zip(frames, known, strict=True)):
             if got is None or not isinstance(frame, dict):
                 continue
@@ -182,8 +185,8 @@ class GitCorrelator:
             out["commit"] = dict(ctx[1])
         return out
 
-    def _answers(self, locs: list[tuple[str | None, int | None]], stats: dict[str, Any], head: str | None,
-                 repo: Repo | None) -> tuple[list[tuple[Any, ...] | None], dict[str, Any]]:
+    def _answers(self, locs: list[tuple[str | None, int | None]], stats: dict[str, Any],
+                 heads: list[str | None], repo: Repo | None) -> tuple[list[tuple[Any, ...] | None], dict[str, Any]]:
         """(blame, symbol, stable id) per frame (None without a file and line), and the stack's
         files of the session repository with their stats (what the commit context watches)."""
         # A repeated stop at the same lines of unchanged files reuses the last answers whole.
@@ -191,7 +194,7 @@ class GitCorrelator:
         missing: list[int] = []
         for i, (path, line) in enumerate(locs):
             hit = self._memo.get((path, line)) if path is not None and line is not None else None
-            if hit is not None and hit[0] == (stats[path], head) and self._memo_ok(path, repo):  # type: ignore[index]
+            if hit is not None and hit[0] == (stats[path], heads[i]):  # type: ignore[index]
                 known.append(hit[1])
             else:
                 known.append(None)
@@ -207,19 +210,24 @@ class GitCorrelator:
                 name, sid = self._stable(path, line)
                 answer = (blame, name, sid)
                 known[i] = answer
-                self._memo[(path, line)] = ((stats[path], head), answer)
+                self._memo[(path, line)] = ((stats[path], heads[i]), answer)
         watch = {path: stats[path] for (path, _), got in zip(locs, known, strict=True)
                  if got is not None and path is not None and repo is not None and path.startswith(repo.root_prefix)}
         return known, watch
 
-    @staticmethod
-    def _memo_ok(path: str | None, repo: Repo | None) -> bool:
-        """Whether a memo keyed by the session repository's HEAD is valid for this file: not for
-        files of another repository (a submodule), whose own HEAD may move."""
+    def _head_of(self, path: str | None, repo: Repo | None, head: str | None) -> str | None:
+        """The HEAD that a file's blame and symbols were answered at: the session repository's,
+        or for a file of another repository (a submodule, a library's checkout, the sources of
+        a program recorded from outside its repository) that one's, read once per STAT_TTL."""
         if path is None:
-            return True
+            return head
         other = repo_for(path)  # a dict lookup once known
-        return other is None or other is repo
+        if other is None or other is repo:
+            return head
+        known = self._other_heads.get(other.root)
+        if known is None:
+            known = self._other_heads[other.root] = (other.head()[0],)
+        return known[0]
 
     def _breakpoint(self, data: dict[str, Any]) -> dict[str, Any]:
         out = dict(data)

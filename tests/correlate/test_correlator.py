@@ -132,6 +132,40 @@ def test_a_repeated_stack_sees_its_file_change(tmp_path: Path) -> None:
     assert moved["frames"][0]["blame"]["commit"] == second and moved["commit"]["head"] == second
     assert moved["commit"]["dirty"] is False
 
+def test_files_of_another_repository_are_remembered_until_its_head_moves(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program recorded from outside the repository of its sources (gdb started in a build
+    folder): a stack hit again reuses its answers, and a commit in the sources' repository is
+    seen within STAT_TTL."""
+    r = _repo(tmp_path)
+    outside = tmp_path / "build"
+    outside.mkdir()
+    c = make_correlator(str(outside))
+    assert c is not None and c.session_context(str(outside)) is None
+    path = r.root / "src/tree.c"
+    stack = {"frames": [{"file": str(path), "line": 5}, {"file": str(path), "line": 11, "symbol": "main"}]}
+    answered = []
+    real = c._answers
+    monkeypatch.setattr(c, "_answers", lambda *a: answered.append(1) or real(*a))
+    first = r.head()
+    for _ in range(5):
+        out = c.snapshot(stack)
+        time.sleep(STAT_TTL / 4)
+    assert out["frames"][0]["blame"]["commit"] == first and len(answered) == 1
+    r.write("NOTES", "HEAD moves, src/tree.c stays as it was\n")
+    r.commit("notes")
+    time.sleep(STAT_TTL + 0.05)
+    c.snapshot(stack)
+    assert len(answered) == 2  # answered again: that repository's HEAD moved
+    r.write("src/tree.c", MOVED)
+    second = r.commit("add unused() above split")
+    time.sleep(STAT_TTL + 0.05)
+    moved = c.snapshot(stack)
+    assert len(answered) == 3
+    assert moved["frames"][0]["stable_id"] == "src/tree.c#unused+2"
+    assert moved["frames"][0]["blame"]["commit"] == second and "commit" not in moved
+
+
 def test_session_outside_any_repository(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
