@@ -8,6 +8,8 @@ Usage: python _boot_debuggee.py [--switch-interval=S] [--parent=PID] [-X OPT]...
   second waits for pydevd's 0.2 s poll. The event it waits on is wrapped so that a wait with
   commands still queued returns at once (`_drain_queued_commands`). No effect on a client that
   sends one request at a time (debugpy's adapter does).
+- debugpy's report of the environment (every installed package) is built only when debugpy
+  logs to files (`_quiet_environment_report`).
 - `--switch-interval=S`: the GIL switch interval (pause sampling, see record.py).
 - `--parent=PID` (debugtape started the program itself, without debugpy's launcher): a process
   group of its own, as debugpy's launcher gives it (Ctrl-C reaches debugtape, which ends the
@@ -63,6 +65,23 @@ def _drain_queued_commands(pydevd: Any) -> None:
     cls.get_internal_queue_and_event = get_internal_queue_and_event
 
 
+def _quiet_environment_report(log: Any) -> None:
+    """debugpy describes the environment (every installed package, read through
+    importlib.metadata) right before it runs the program, with the program already traced: 0.5
+    to 2 s of every start, seen as the program's own time by pause sampling. The description is
+    logged at info level, which goes nowhere unless debugpy logs to files: build it only then."""
+    describe = getattr(log, "describe_environment", None)
+    if describe is None or not hasattr(log, "log_dir"):  # another debugpy: leave it as it is
+        return
+
+    def describe_environment(header: Any) -> None:
+        files = list(getattr(log, "_files", {}).values())
+        if log.log_dir is not None or any("info" in getattr(f, "levels", ("info",)) for f in files):
+            describe(header)
+
+    log.describe_environment = describe_environment
+
+
 def _die_with(parent: int) -> None:
     try:
         os.setpgrp()  # already done by debugtape on Python 3.11+ (no-op then)
@@ -102,10 +121,12 @@ def _run() -> None:
     try:
         import debugpy.server  # noqa: F401  (puts debugpy's own pydevd on the path)
         import pydevd
+        from debugpy.common import log
     except ImportError:
         sys.path[0] = args[0]  # debugpy's __main__ tries again, and says what is wrong
     else:
         _drain_queued_commands(pydevd)
+        _quiet_environment_report(log)
         del sys.path[0]
     main = os.path.join(args[0], "__main__.py")
     sys.argv = args
