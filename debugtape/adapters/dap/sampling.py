@@ -40,8 +40,10 @@ class PySpySampler:
         self._out = Path(self._dir) / "trace.json"
         self.started = time.time()
         # The trace holds function names, files and lines only: no values, nothing to redact.
+        # --idle: every thread, waiting or not, as gdb's, lldb's and DAP pause samples show them
+        # (py-spy alone would leave out a thread that sleeps, waits on a lock or on I/O).
         self._proc = subprocess.Popen(
-            [exe, "record", "--format", "chrometrace", "--nonblocking", "--full-filenames",
+            [exe, "record", "--format", "chrometrace", "--nonblocking", "--full-filenames", "--idle",
              "-r", str(self.rate), "-p", str(pid), "-o", str(self._out)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
         )

@@ -105,7 +105,7 @@ def test_module_with_conditional_snappoint(store_path: Path) -> None:
 def test_pause_sampling_without_py_spy(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     need_module("debugpy")
     monkeypatch.setenv("DEBUGTAPE_PY_SPY", "0")
-    sid = record(RecordOptions(program=["busy.py", "1.5"], db=store_path, cwd=str(FIXTURES), sample_hz=100))
+    sid = record(RecordOptions(program=["busy.py", "2.5"], db=store_path, cwd=str(FIXTURES), sample_hz=100))
     samples = [e.data for e in events(store_path, sid, "stack_sample")]
     started = events(store_path, sid, "session_started")[0]
     assert started.data["meta"]["sampling"] == "dap-pause"
@@ -122,7 +122,7 @@ def test_pause_sampling_without_py_spy(store_path: Path, monkeypatch: pytest.Mon
 def test_py_spy_sampling(store_path: Path) -> None:
     need_binary("py-spy")
     need_module("debugpy")
-    sid = record(RecordOptions(program=["busy.py", "1.5"], db=store_path, cwd=str(FIXTURES), sample_hz=100))
+    sid = record(RecordOptions(program=["busy.py", "2.5"], db=store_path, cwd=str(FIXTURES), sample_hz=100))
     started = events(store_path, sid, "session_started")[0]
     samples = [e.data for e in events(store_path, sid, "stack_sample")]
     assert started.data["meta"]["sampling"] == "py-spy"
@@ -149,7 +149,7 @@ def test_py_spy_refused_falls_back_to_pause_sampling(store_path: Path, tmp_path:
     fake.write_text("#!/bin/sh\necho 'Error: Permission Denied (os error 1)' >&2\nexit 1\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
-    sid = record(RecordOptions(program=["busy.py", "1.0"], db=store_path, cwd=str(FIXTURES), sample_hz=100))
+    sid = record(RecordOptions(program=["busy.py", "2.0"], db=store_path, cwd=str(FIXTURES), sample_hz=100))
     notes = [e.data["text"] for e in events(store_path, sid, "note")]
     assert any("py-spy cannot sample this program (Error: Permission Denied" in n for n in notes), notes
     samples = [e.data for e in events(store_path, sid, "stack_sample")]

@@ -42,6 +42,7 @@ try {
   const shot = async (tab) => { if (screenshot) await page.screenshot({ path: screenshot.replace(/\.png$/, "-" + tab + ".png") }); };
   await page.click("#tabs [data-tab='flame']");
   out.flameBoxes = await page.locator("#flame .fb").count();
+  out.flameTitles = await page.locator("#flame .fb").evaluateAll((els) => els.map((e) => e.title));
   out.hotRows = await page.locator("#hot tbody tr").count();
   await shot("flame");
   await page.click("#tabs [data-tab='breakpoints']");
