@@ -11,7 +11,7 @@ import pytest
 
 from tests.adapters.gdb.gdbrun import build, of_type, stored
 from tests.adapters.lldb.lldbrun import INIT, run_lldb
-from tests.support import compile_c
+from tests.support import compile_c, need_binary
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -195,3 +195,36 @@ def test_strings_in_read_only_sections_come_from_the_file_and_others_from_memory
     args = [s["frames"][0]["args"] for s in cached]
     assert [a["fixed"].split(" ", 1)[1] for a in args] == ['"a literal"'] * 3
     assert [a["changing"].split(" ", 1)[1] for a in args] == ['"round 0"', '"round 1"', '"round 2"']
+
+
+DYNAMIC = r"""
+#include <cstdio>
+struct Shape { virtual ~Shape() {} virtual int area() const = 0; int tag = 7; };
+struct Square : Shape { int side = 3; int area() const override { return side * side; } };
+struct Circle : Shape { int r = 2; int area() const override { return 3 * r * r; } };
+__attribute__((noinline)) int measure(Shape *s, Shape &ref, int n) {
+    int a = s->area() + ref.area() + n;
+    return a; /* here */
+}
+int main() {
+    Square q;
+    Circle c;
+    int t = measure(&q, q, 1) + measure(&c, c, 2) + measure(&q, c, 3);
+    printf("%d\n", t);
+    return 0;
+}
+"""
+
+
+def test_type_names_of_pointers_to_polymorphic_classes_are_read_at_every_stop(tmp_path: Path) -> None:
+    # The cache keeps each variable's type name with the frame's layout, except where lldb shows
+    # a dynamic type: the same frame of measure() sees a Square, then a Circle.
+    src = tmp_path / "dyn.cpp"
+    src.write_text(DYNAMIC)
+    prog = tmp_path / "dyn"
+    subprocess.run([need_binary("g++"), "-g", "-O0", "-o", str(prog), str(src)], check=True)
+    cached, _ = record_both(tmp_path, prog, [f"tape snappoint dyn.cpp:{here(DYNAMIC)}"])
+    types = [s["frames"][0]["types"] for s in cached]
+    assert [(t["s"], t["ref"], t["n"]) for t in types] == [
+        ("Square *", "Square &", "int"), ("Circle *", "Circle &", "int"), ("Square *", "Circle &", "int")]
+    assert [s["frames"][0]["args"]["s"].get("side") for s in cached] == [3, None, 3]

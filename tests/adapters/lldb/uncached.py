@@ -10,14 +10,14 @@ from typing import Any
 import lldb  # type: ignore[import-not-found]  # provided by lldb itself
 
 from debugtape.adapters.lldb.commands import tape_state
-from debugtape.adapters.lldb.reader import FrameCache, describe_frame
+from debugtape.adapters.lldb.reader import FrameCache, Slot, describe_frame
 
 
 class UncachedFrames(FrameCache):
     def describe(self, frame: Any, key: tuple[Any, ...], pc: int) -> dict[str, Any]:
         return describe_frame(frame)
 
-    def layout(self, key: tuple[Any, ...]) -> list[tuple[str, bool]] | None:
+    def layout(self, key: tuple[Any, ...]) -> list[Slot] | None:
         return None
 
     def seen(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
