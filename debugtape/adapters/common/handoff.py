@@ -55,9 +55,13 @@ def ingest_command(db: str | None = None, extra: Sequence[str] = ()) -> list[str
     return cmd + list(extra)
 
 
+# Debuggers hand us bytes and odd objects (repr them: encoding never raises in the writer thread).
+# One encoder for every record: json.dumps builds a new one per call when given options.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=repr, separators=(",", ":"))
+
+
 def _encode(record: Mapping[str, Any]) -> bytes:
-    # Debuggers hand us bytes and odd objects; never let encoding raise in the writer thread.
-    return (json.dumps(record, ensure_ascii=False, default=repr, separators=(",", ":")) + "\n").encode("utf-8", "replace")
+    return (_ENCODER.encode(record) + "\n").encode("utf-8", "replace")
 
 
 class LineWriter:
