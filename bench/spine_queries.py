@@ -94,21 +94,27 @@ def main() -> None:
         }
         # Floor: the same SQL's rows fetched and left undecoded (what any Python reader pays),
         # timed on the same questions in the same run.
-        print(f"{'filter':8} {'limit':>6} {'p50 ms':>8} {'p95 ms':>8} {'rows':>6} {'floor p95':>10} {'ratio':>6}")
+        # json: the same question as `timeline --json` answers it, each event's JSON text with its
+        # stored data spliced in (Queries.event_texts), in process.
+        print(f"{'filter':8} {'limit':>6} {'p50 ms':>8} {'p95 ms':>8} {'rows':>6} {'json p95':>9} "
+              f"{'floor p95':>10} {'ratio':>6}")
         for name, make in cases.items():
             for limit in (100, None):
-                times, floor, rows = [], [], 0
+                times, texts, floor, rows = [], [], [], 0
                 for _ in range(30 if limit else 10):
                     a = make()
                     t = time.perf_counter()
                     res = store.events(limit=limit, newest=limit is not None, **a)
                     times.append((time.perf_counter() - t) * 1000)
                     t = time.perf_counter()
+                    store.event_texts(limit=limit, newest=limit is not None, **a)
+                    texts.append((time.perf_counter() - t) * 1000)
+                    t = time.perf_counter()
                     store.event_rows(limit=limit, newest=limit is not None, **a)
                     floor.append((time.perf_counter() - t) * 1000)
                     rows = max(rows, len(res))
                 print(f"{name:8} {str(limit or 'all'):>6} {statistics.median(times):8.2f} {p95(times):8.2f} {rows:6} "
-                      f"{p95(floor):10.2f} {p95(times) / p95(floor):6.1f}")
+                      f"{p95(texts):9.2f} {p95(floor):10.2f} {p95(times) / p95(floor):6.1f}")
         sql, args_of = base_sql["symbol"]
         times = []
         for _ in range(3):

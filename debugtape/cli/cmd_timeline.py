@@ -9,7 +9,7 @@ import click
 from debugtape.cli.common import (
     as_of_option,
     db_option,
-    emit_json,
+    emit_json_lines,
     handle_errors,
     json_option,
     open_store,
@@ -39,14 +39,15 @@ def command(session: str | None, symbol: str | None, file: str | None, line: int
     with open_store(db) as store:
         cap = store.as_of_id(as_of)
         sid = store.resolve_session(session, cap) if session else None
-        rows = store.events(
+        filters = dict(
             session=sid, types=list(types) or None, symbol=symbol, file=file, line=line, commit=commit,
             since=parse_time(since) if since else None, until=parse_time(until) if until else None,
             limit=limit, as_of=cap, newest=limit is not None,
         )
-    if as_json:
-        emit_json([r.to_dict() for r in rows])
-        return
+        if as_json:  # one event per line, its stored data as it is (see Queries.event_texts)
+            emit_json_lines(store.event_texts(**filters))
+            return
+        rows = store.events(**filters)
     from debugtape.cli.render import event_line
 
     for r in rows:

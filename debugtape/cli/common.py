@@ -7,7 +7,7 @@ import gc
 import json
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -80,6 +80,11 @@ def handle_errors(fn: F) -> F:
 
 def emit_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def emit_json_lines(texts: Sequence[str]) -> None:
+    """A JSON array of items already encoded as JSON texts, one item per line."""
+    click.echo("[\n" + ",\n".join(texts) + "\n]" if texts else "[]")
 
 
 def short(ident: str | None, n: int = 8) -> str:

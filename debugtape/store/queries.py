@@ -78,6 +78,15 @@ def _row_event(row: sqlite3.Row | tuple[Any, ...]) -> StoredEvent:
 
 
 _new = object.__new__
+_quote = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (ensure_ascii=False)
+
+
+def _row_text(row: tuple[Any, ...]) -> str:
+    """A stored row as the compact JSON text of its StoredEvent.to_dict() (same keys, same order)."""
+    eid, session, seq, ts, typ, actor, vis, data = row
+    return (f'{{"id":{int(eid)},"ts":{_quote(ts)},"session":{_quote(session)},"seq":{int(seq)},'
+            f'"type":{_quote(typ)},"actor":{_quote(actor or "debugtape")},'
+            f'"visibility":{_quote(vis or "private")},"data":{data}}}')
 
 
 _EVENT_COLS = "e.id, e.session, e.seq, e.ts, e.type, e.actor, e.visibility, e.data"
@@ -221,11 +230,20 @@ class Queries:
     def events(self, **filters: Any) -> list[StoredEvent]:
         """Events in time order (ts, then commit order), filtered as `event_rows` says; `newest`
         keeps the last `limit`."""
-        rows = [_row_event(r) for r in self.event_rows(**filters)]
+        return [_row_event(r) for r in self._timeline_rows(filters)]
+
+    def event_texts(self, **filters: Any) -> list[str]:
+        """What `events` finds, each as the JSON text of `StoredEvent.to_dict()`, with the stored
+        data spliced in as it is: no decoding and encoding again (for `--json` output, where
+        that was most of the time: 10,000 events took 0.4-0.5 s)."""
+        return [_row_text(r) for r in self._timeline_rows(filters)]
+
+    def _timeline_rows(self, filters: dict[str, Any]) -> list[tuple[Any, ...]]:
+        rows = self.event_rows(**filters)
         if filters.get("newest"):
             rows.reverse()
         if filters.get("symbol") or filters.get("file") is not None or filters.get("commit"):
-            rows.sort(key=lambda se: (se.event.ts, se.id))  # a key filter cut the page in commit order
+            rows.sort(key=lambda r: (r[3], r[0]))  # a key filter cut the page in commit order: (ts, id)
         return rows
 
     def event_rows(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from debugtape.events import Event
@@ -26,6 +27,27 @@ def test_timeline_filters(store_path) -> None:
         last2 = s.events(session=b, limit=2, newest=True)
         assert [e.event.type for e in last2] == ["debug_session", "session_ended"]
         assert s.events(since=time.time() + 60) == []
+
+
+def test_event_texts_are_the_events_as_json(store_path) -> None:
+    # --json output splices each stored data text into its envelope: it must read back as the
+    # same dicts `events` gives, in the same order, for every way a query cuts and orders.
+    a = record_session(store_path, 3, symbol="btree_split", file="/src/btree.c", line=120)
+    record_session(store_path, 2, symbol="parse", file="/src/parser.c", line=40)
+    r = Redactor()
+    odd = {"text": "caf\u00e9 \u2603 \"quoted\" \\ back", "nested": {"list": [1, 2.5, None, True]}, "big": 2**70}
+    with Store(store_path) as s:
+        s.append([redact_event(Event("session_started", "u1", {}, seq=1), r),
+                  redact_event(Event("note", "u1", odd, seq=2), r)])
+        for filters in ({}, {"session": a}, {"symbol": "btree_split"}, {"file": "parser.c"},
+                        {"session": a, "limit": 2, "newest": True}, {"symbol": "main", "limit": 3, "newest": True},
+                        {"types": ["note"]}):
+            texts = s.event_texts(**filters)
+            events = s.events(**filters)
+            assert [json.loads(t) for t in texts] == [e.to_dict() for e in events], filters
+            assert texts, filters
+        note = json.loads(s.event_texts(session="u1", types=["note"])[0])
+        assert note["data"]["text"] == odd["text"] and note["data"]["big"] == 2**70
 
 
 def test_timeline_by_commit(store_path) -> None:
