@@ -18,7 +18,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -386,7 +386,8 @@ class DapConverter:
             reply = got[i] if i < len(got) and isinstance(got[i], Mapping) else {}
             bp = {"bp_id": str(reply["id"]) if reply.get("id") is not None else f"function:{name}",
                   "location": name, "symbol": name, "condition": want.get("condition"), "enabled": True,
-                  "verified": bool(reply.get("verified", True)), "kind_": "breakpoint", "hits": 0,
+                  "verified": bool(reply.get("verified", True)), "kind_": "breakpoint",
+                  "hits": self._fbps.get(name, {}).get("hits", 0),
                   "file": (reply.get("source") or {}).get("path"), "line": reply.get("line")}
             new[name] = bp
             if name not in self._fbps:
@@ -590,18 +591,22 @@ class DapConverter:
                         self._emit(out, _bp_record("changed", changed))
                     return
 
-    def _bp_kind(self, bp_id: str) -> str | None:
+    def _all_bps(self) -> Iterator[dict[str, Any]]:
+        """Every source and function breakpoint set now."""
         for per in self._bps.values():
-            for bp in per.values():
-                if bp["bp_id"] == bp_id:
-                    return str(bp["kind_"])
+            yield from per.values()
+        yield from self._fbps.values()
+
+    def _bp_kind(self, bp_id: str) -> str | None:
+        for bp in self._all_bps():
+            if bp["bp_id"] == bp_id:
+                return str(bp["kind_"])
         return None
 
     def _count_hit(self, bp_id: str) -> None:
-        for per in self._bps.values():
-            for bp in per.values():
-                if bp["bp_id"] == bp_id:
-                    bp["hits"] += 1
+        for bp in self._all_bps():
+            if bp["bp_id"] == bp_id:
+                bp["hits"] += 1
 
     # -- output -----------------------------------------------------------------------------
 
@@ -648,6 +653,12 @@ class DapConverter:
 
     def _end(self, reason: str, exit_code: int | None, out: list[dict[str, Any]]) -> None:
         self._ensure_start(out)
+        # Adapters do not report hit counts; ours are counted from the stops. Like gdb and lldb,
+        # the counts go out once, at the end, not as an event per hit.
+        for bp in self._all_bps():
+            if bp["hits"] != bp.get("hits_sent", 0):
+                bp["hits_sent"] = bp["hits"]
+                out.append(_bp_record("changed", bp))
         rec: dict[str, Any] = {"kind": "end", "reason": reason}
         if exit_code is not None:
             rec["exit_code"] = exit_code

@@ -41,8 +41,10 @@ def test_breakpoints_set_changed_removed_and_hits() -> None:
         ("set", None, None, "catchpoint"),
         ("changed", shapes, "True", "breakpoint"),
         ("removed", thread, "idx == 1", "breakpoint"),
+        ("changed", shapes, "True", "breakpoint"),  # at the end: its hit count, counted from the stops
     ]
     assert bps[4]["hits"] == 1  # the conditional breakpoint stopped once before it was removed
+    assert bps[5]["hits"] == 1
 
 
 def test_snapshot_of_a_thread_with_a_condition() -> None:
