@@ -10,6 +10,8 @@ Usage: python _boot_debuggee.py [--switch-interval=S] [--parent=PID] [-X OPT]...
   sends one request at a time (debugpy's adapter does).
 - debugpy's report of the environment (every installed package) is built only when debugpy
   logs to files (`_quiet_environment_report`).
+- The token debugpy answers `pydevdAuthorize` with is read from DEBUGTAPE_DEBUGPY_TOKEN (and
+  removed from the environment), so it never shows on the command line.
 - `--switch-interval=S`: the GIL switch interval (pause sampling, see record.py).
 - `--parent=PID` (debugtape started the program itself, without debugpy's launcher): a process
   group of its own, as debugpy's launcher gives it (Ctrl-C reaches debugtape, which ends the
@@ -115,6 +117,11 @@ def _run() -> None:
         args = args[1:]
     while args[:1] == ["-X"]:  # the launcher's `-X frozen_modules=off`, already applied by us
         args = args[2:]
+    # debugtape's token for pydevdAuthorize comes in the environment, not on the command line
+    # (which every user sees in `ps`); the program and its children do not inherit it.
+    token = os.environ.pop("DEBUGTAPE_DEBUGPY_TOKEN", None)
+    if token:
+        args = [args[0], "--adapter-access-token", token, *args[1:]]
     # What debugpy's __main__ does when run as `python <debugpy dir>`: import debugpy from the
     # directory above, then drop that entry. Done here so pydevd can be fixed before it runs.
     sys.path[0] = os.path.join(args[0], "..")

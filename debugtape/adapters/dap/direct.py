@@ -24,7 +24,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from debugtape.adapters.dap.launch import debuggee_command, describe
+from debugtape.adapters.dap.launch import TOKEN_ENV, debuggee_command, describe
 from debugtape.adapters.dap.protocol import DapClient, DapError, Observer, wait
 
 __all__ = ["CONNECT_TIMEOUT", "start", "exit_status"]
@@ -66,8 +66,9 @@ def start(program: Sequence[str], cwd: str, env: Mapping[str, str] | None, pytho
     token = secrets.token_hex(16)
     with socket.create_server(("127.0.0.1", 0)) as server:
         host, port = server.getsockname()[:2]
-        command = debuggee_command(program, (host, port), token, cwd=cwd, python=python,
+        command = debuggee_command(program, (host, port), cwd=cwd, python=python,
                                    switch_interval=switch_interval, parent=os.getpid())
+        child_env = {**(os.environ if env is None else env), TOKEN_ENV: token}
         log.info("starting the program under debugpy: %s", describe(command))
         out = subprocess.DEVNULL if quiet else None
         # A process group of its own from the start, as debugpy's launcher gives it: Ctrl-C at a
@@ -75,7 +76,7 @@ def start(program: Sequence[str], cwd: str, env: Mapping[str, str] | None, pytho
         # has no `process_group`; the boot calls setpgrp there, a moment later.)
         group: dict[str, Any] = {"process_group": 0} if sys.version_info >= (3, 11) else {}
         try:
-            proc = subprocess.Popen(command, cwd=cwd, env=dict(env) if env is not None else None,
+            proc = subprocess.Popen(command, cwd=cwd, env=child_env,
                                     stdin=subprocess.DEVNULL, stdout=out, stderr=out, **group)
         except OSError as exc:
             raise DapError(f"cannot start {python!r}: {exc}") from exc

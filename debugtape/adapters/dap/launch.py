@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["adapter_command", "debuggee_command", "launch_arguments", "split_interpreter", "split_program", "fast_debugpy_command",
+__all__ = ["adapter_command", "debuggee_command", "TOKEN_ENV", "launch_arguments", "split_interpreter", "split_program", "fast_debugpy_command",
            "describe"]
 
 # The launcher runs: python [pythonArgs] -X frozen_modules=off <debugpy dir> --connect ... target.
@@ -38,12 +38,17 @@ def adapter_command(python: str | None = None, nodelay: bool = True) -> list[str
     return [exe, "-Xfrozen_modules=off", "-m", "debugpy.adapter"]
 
 
-def debuggee_command(program: Sequence[str], address: tuple[str, int], token: str, cwd: str | None = None,
+TOKEN_ENV = "DEBUGTAPE_DEBUGPY_TOKEN"  # see debuggee_command and the boot
+
+
+def debuggee_command(program: Sequence[str], address: tuple[str, int], cwd: str | None = None,
                      python: str | None = None, switch_interval: float | None = None,
                      parent: int | None = None) -> list[str]:
     """The program under debugpy's server, connecting to `address` (what debugpy's launcher runs,
     through the boot of `DEBUGGEE_BOOT`). pydevd proves it is this program by answering
-    `pydevdAuthorize` with `token`; `parent` is the pid it dies with."""
+    `pydevdAuthorize` with the token in its environment's `TOKEN_ENV`, which the boot hands to
+    debugpy and removes (a token on the command line would show in `ps` to every user);
+    `parent` is the pid it dies with."""
     import debugpy
 
     target, args = split_program(program, cwd)
@@ -52,7 +57,7 @@ def debuggee_command(program: Sequence[str], address: tuple[str, int], token: st
         boot.append(f"--parent={parent}")
     return [python or sys.executable, "-Xfrozen_modules=off", DEBUGGEE_BOOT, *boot,
             os.path.dirname(debugpy.__file__), "--connect", f"{address[0]}:{address[1]}",
-            "--configure-subProcess", "False", "--configure-qt", "none", "--adapter-access-token", token,
+            "--configure-subProcess", "False", "--configure-qt", "none",
             *([target["program"]] if "program" in target else ["-m", target["module"]]), *args]
 
 

@@ -1,7 +1,7 @@
 """A stand-in for debugpy for the recorder's failure tests (standard library only).
 
     python fake_debugpy.py MODE LOG [STOPS]                    # debugpy's adapter, on stdio
-    python fake_debugpy.py MODE LOG STOPS --connect HOST:PORT --adapter-access-token T
+    DEBUGTAPE_DEBUGPY_TOKEN=T python fake_debugpy.py MODE LOG STOPS --connect HOST:PORT
                                                                # debugpy in the program (pydevd)
 
 It does debugpy's handshake, then stops STOPS times (default 4) at `f` called from `<module>`,
@@ -36,7 +36,7 @@ stop = 0
 inp = sys.stdin.buffer.fileno()
 if PYDEVD:
     host, port = sys.argv[sys.argv.index("--connect") + 1].rsplit(":", 1)
-    TOKEN = sys.argv[sys.argv.index("--adapter-access-token") + 1]
+    TOKEN = os.environ["DEBUGTAPE_DEBUGPY_TOKEN"]  # as debugtape hands it to the boot
     conn = socket.create_connection((host, int(port)))
     use(conn.makefile("wb"))
     inp = conn.fileno()

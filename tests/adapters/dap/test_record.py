@@ -236,8 +236,8 @@ def record_with_fake(mode: str, tmp_path: Path, store_path: Path, monkeypatch: p
     log = tmp_path / "requests.log"
     fake = [sys.executable, str(FAKE), mode, str(log), str(stops)]
     if way == "direct":
-        monkeypatch.setattr(direct_mod, "debuggee_command", lambda program, address, token, **_: [
-            *fake, "--connect", f"{address[0]}:{address[1]}", "--adapter-access-token", token])
+        monkeypatch.setattr(direct_mod, "debuggee_command", lambda program, address, **_: [
+            *fake, "--connect", f"{address[0]}:{address[1]}"])
     else:
         monkeypatch.setenv("DEBUGTAPE_DEBUGPY_ADAPTER", "1")
         monkeypatch.setattr(record_mod, "adapter_command", lambda python=None, nodelay=True: fake)
@@ -365,3 +365,28 @@ def test_locals_read_through_frame_ids_equal_those_read_through_scopes(tmp_path:
         assert recorder.converter.frame_locals is (False if frame_locals is False else True)
     assert got[False].count('"reason": "breakpoint"') == 5
     assert got[False] == got[None]
+
+
+@pytest.mark.timeout(90)
+def test_the_access_token_is_not_on_the_command_line_nor_inherited(store_path: Path, tmp_path: Path) -> None:
+    # Anyone on the machine can read a command line (`ps`): with the token, a process could pose
+    # as the program to debugtape. It travels in the environment, which the boot clears.
+    need_module("debugpy")
+    prog = tmp_path / "show.py"
+    prog.write_text(
+        "import os, subprocess, sys\n"
+        "print('CMDLINE', open('/proc/self/cmdline', 'rb').read().replace(b'\\0', b' ').decode())\n"
+        "print('ENV', sorted(k for k in os.environ if k.startswith('DEBUGTAPE_DEBUGPY')))\n"
+        "print('CHILD', subprocess.run([sys.executable, '-c', 'import os; print(os.environ.get(\"DEBUGTAPE_DEBUGPY_TOKEN\"))'],"
+        " capture_output=True, text=True).stdout.strip())\n")
+    out = subprocess.run([sys.executable, "-m", "debugtape", "record", "--db", str(store_path), "--python",
+                          "--", str(prog)], cwd=tmp_path, capture_output=True, text=True, timeout=80)
+    assert out.returncode == 0, out.stderr
+    lines = dict(line.split(" ", 1) for line in out.stdout.splitlines() if line.split(" ", 1)[0] in
+                 ("CMDLINE", "ENV", "CHILD"))
+    assert "debugpy" in lines["CMDLINE"] and "--connect" in lines["CMDLINE"]  # it is the debuggee's own
+    assert "access-token" not in lines["CMDLINE"]
+    assert not re.search(r"\b[0-9a-f]{32}\b", lines["CMDLINE"])  # the token's form: secrets.token_hex(16)
+    assert lines["ENV"] == "[]" and lines["CHILD"] == "None"
+    sid = out.stdout.strip().splitlines()[-1]
+    assert events(store_path, sid, "session_ended")
