@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,6 +73,8 @@ def parse_ts(ts: str) -> float:
 
 def new_session_id() -> str:
     """A unique session id: 64 random bits as hex, so short prefixes are unique (like git's)."""
+    import secrets  # here: hashlib behind it costs every command's start-up 4-5 ms
+
     return secrets.token_hex(8)
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 __all__ = ["resolve_db", "git_toplevel", "store_dir"]
 
 
 def git_toplevel(cwd: str | os.PathLike[str] | None = None) -> Path | None:
+    import subprocess  # here: with --db or DEBUGTAPE_DB a command never runs git
+
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -19,6 +18,8 @@ BLAMED_FRAMES = 5
 
 def snapshot_id(session: str, seq: int) -> str:
     """A snapshot's id: stable for (session, seq), random-looking so short prefixes are unique."""
+    import hashlib  # here: a read-only command (`debugtape sessions`) never needs it at start-up
+
     return hashlib.sha1(f"{session}:{seq}".encode()).hexdigest()[:16]
 
 
