@@ -40,6 +40,41 @@ def _private_files(path: Path) -> None:
             pass
 
 
+def _create(path: Path) -> None:
+    """Make a new store that appears whole: built under a name of its own (0600, in WAL mode,
+    migrated, its WAL folded in), then linked into place. Two processes that create the same
+    store at once (a debugger's ingest child and its file watcher) each build one and the
+    first link wins; a store created in place would be an empty file for a while, which a
+    second process opening it takes for a database in rollback mode (seen: "database is
+    locked" under load)."""
+    from debugtape.store.schema import migrate
+
+    tmp = path.with_name(f".{path.name}.new-{os.getpid()}-{os.urandom(4).hex()}")
+    fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)  # 0600 before SQLite (the umask)
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()  # the last connection removes the -wal and -shm files
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        except OSError:  # no hard links here: move it, unless one appeared meanwhile
+            if not path.exists():
+                os.replace(tmp, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{tmp}{suffix}")
+            except FileNotFoundError:
+                pass
+
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (we BEGIN ourselves), WAL, with a busy timeout."""
     path = Path(path)
@@ -52,10 +87,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
             )
         else:
             _private_dir(path.parent)
-            # Create the file 0600 before SQLite does (it would use the umask).
             if not path.exists():
-                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-                os.close(fd)
+                _create(path)
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not readonly:

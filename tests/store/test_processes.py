@@ -210,3 +210,35 @@ def test_a_sync_record_answers_once_everything_before_it_is_committed(store_path
     with Store(store_path) as s:
         assert s.sessions()[0]["status"] == "completed"
         assert not any(e.event.type == "sync" for e in s.events())
+
+
+OPENER = r"""
+import os, sys
+from debugtape.pipeline import open_pipeline
+go = sys.argv[2]
+while not os.path.exists(go):  # spin: all start opening within microseconds of each other
+    pass
+with open_pipeline(sys.argv[1]) as p:
+    p.feed({"kind": "start", "name": sys.argv[3], "tool": "gdb"})
+    p.feed({"kind": "end", "reason": "exited"})
+"""
+
+
+@pytest.mark.timeout(300)
+def test_processes_that_create_one_store_at_the_same_moment_all_record(tmp_path) -> None:
+    # A debugger's ingest child and its file watcher open a store that does not exist yet
+    # together. Each creates it; none may see it half made (an empty file not yet in WAL mode:
+    # "database is locked" in about one process of ten before stores were made whole).
+    for attempt in range(15):
+        db = tmp_path / f"round{attempt}" / ".debugtape" / "tape.db"
+        go = tmp_path / f"go{attempt}"
+        procs = [subprocess.Popen([sys.executable, "-c", OPENER, str(db), str(go), f"p{i}"],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(4)]
+        time.sleep(0.25)  # every process has imported debugtape and spins
+        go.touch()
+        results = [p.communicate(timeout=60) for p in procs]
+        assert all(p.returncode == 0 for p in procs), (attempt, [err[-300:] for _, err in results])
+        with Store(db) as s:
+            assert sorted(r["name"] for r in s.sessions()) == [f"p{i}" for i in range(4)]
+            assert s.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert not [p.name for p in db.parent.iterdir() if ".new-" in p.name]  # no store left half made
