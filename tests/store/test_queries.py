@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 
@@ -48,6 +49,18 @@ def test_event_texts_are_the_events_as_json(store_path) -> None:
             assert texts, filters
         note = json.loads(s.event_texts(session="u1", types=["note"])[0])
         assert note["data"]["text"] == odd["text"] and note["data"]["big"] == 2**70
+
+
+def test_reading_events_leaves_the_garbage_collector_as_it_found_it(store_path) -> None:
+    sid = record_session(store_path, 3)
+    with Store(store_path) as s:
+        assert gc.isenabled()
+        assert len(s.events(session=sid)) > 3 and gc.isenabled()
+        gc.disable()
+        try:
+            assert s.events(session=sid) and not gc.isenabled()
+        finally:
+            gc.enable()
 
 
 def test_timeline_by_commit(store_path) -> None:
