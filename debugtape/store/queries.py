@@ -91,6 +91,13 @@ def _row_text(row: tuple[Any, ...]) -> str:
 
 
 _EVENT_COLS = "e.id, e.session, e.seq, e.ts, e.type, e.actor, e.visibility, e.data"
+# A session that another started (a VS Code child session, a debugpy subprocess) names it in its
+# session_started event's meta.parent.
+_SESSION_COLS = (
+    "id, name, tool, started_ts, ended_ts, start_event, end_event, last_seq, last_event, commit_hash, "
+    "branch, dirty, interrupted, writer_pid, writer_start, counts, "
+    "(SELECT json_extract(data, '$.meta.parent') FROM events WHERE events.id = sessions.start_event)"
+)
 
 
 class Queries:
@@ -159,28 +166,20 @@ class Queries:
 
     def sessions(self, as_of: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         cap = "" if as_of is None else f"WHERE start_event <= {int(as_of)}"
-        sql = (
-            "SELECT id, name, tool, started_ts, ended_ts, start_event, end_event, last_seq, last_event, "
-            f"commit_hash, branch, dirty, interrupted, writer_pid, writer_start, counts FROM sessions {cap} "
-            "ORDER BY started_ms DESC, start_event DESC"
-        )
+        sql = f"SELECT {_SESSION_COLS} FROM sessions {cap} ORDER BY started_ms DESC, start_event DESC"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [self._session_row(r, as_of) for r in self.conn.execute(sql).fetchall()]
 
     def session(self, session_id: str, as_of: int | None = None) -> dict[str, Any]:
-        row = self.conn.execute(
-            "SELECT id, name, tool, started_ts, ended_ts, start_event, end_event, last_seq, last_event, "
-            "commit_hash, branch, dirty, interrupted, writer_pid, writer_start, counts FROM sessions "
-            "WHERE id = ?", (session_id,)
-        ).fetchone()
+        row = self.conn.execute(f"SELECT {_SESSION_COLS} FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None or (as_of is not None and row[5] > as_of):
             raise NotFound("session", session_id)
         return self._session_row(row, as_of)
 
     def _session_row(self, r: tuple[Any, ...], as_of: int | None) -> dict[str, Any]:
         (sid, name, tool, started, ended, _start_ev, end_ev, last_seq, last_ev, commit, branch, dirty,
-         interrupted, wpid, wstart, counts) = r
+         interrupted, wpid, wstart, counts, parent) = r
         if as_of is not None and end_ev is not None and end_ev > as_of:
             ended, end_ev, counts = None, None, None
         if end_ev is not None:
@@ -201,6 +200,7 @@ class Queries:
             "id": sid, "name": name, "tool": tool, "status": status, "started": started, "ended": ended,
             "commit": commit, "branch": branch, "dirty": None if dirty is None else bool(dirty),
             "events": last_seq, "counts": json.loads(counts) if counts else self._live_counts(sid, as_of),
+            "parent": parent if isinstance(parent, str) and parent else None,
         }
 
     def _live_counts(self, session: str, as_of: int | None) -> dict[str, int]:

@@ -67,3 +67,25 @@ def test_export_import_round_trip(store_path, tmp_path) -> None:
     assert "0 events imported, 7 already present" in r.output
     private = run(cli, ["export", sid, "--db", str(store_path)])
     assert private.output.strip().endswith("(use --include-private)")
+
+
+def test_a_child_session_names_its_parent(store_path) -> None:
+    # What the VS Code extension sends for a child debug session (its header's `parent`), fed
+    # through the real ingest: `sessions --json` and `show --json` name the parent.
+    import subprocess
+    import sys
+
+    def ingest(records: list[dict]) -> str:
+        out = subprocess.run([sys.executable, "-m", "debugtape", "ingest", "--db", str(store_path)],
+                             input="\n".join(json.dumps(r) for r in records), capture_output=True, text=True,
+                             timeout=60, check=True)
+        return out.stdout.strip().splitlines()[-1]
+
+    parent = ingest([{"kind": "start", "name": "app", "tool": "vscode"}, {"kind": "end", "reason": "exited"}])
+    child = ingest([{"kind": "start", "name": "app / worker", "tool": "vscode", "meta": {"parent": parent}},
+                    {"kind": "end", "reason": "exited"}])
+    run = CliRunner().invoke
+    db = ["--db", str(store_path)]
+    rows = {r["id"]: r for r in json.loads(run(cli, ["sessions", "--json", *db]).output)}
+    assert rows[child]["parent"] == parent and rows[parent]["parent"] is None
+    assert json.loads(run(cli, ["show", child, "--json", *db]).output)["session"]["parent"] == parent

@@ -165,6 +165,8 @@ def test_debugging_in_vscode_records_the_session_and_the_timeline_lists_it(tmp_p
     assert len(children) == 1 and children[0]["name"].startswith(f"{SESSION_NAME} / "), children
     child = children[0]
     assert child["id"] == result["childId"] and session["id"] == result["parentId"]
+    assert child["parent"] == session["id"] and session["parent"] is None  # sessions --json links them
+    assert result["childPlace"] == "under parent"  # and the Timeline lists the child under its parent
     child_snaps = [s for s in cli_json(debugtape, db, "show", child["id"])["snapshots"] if s["line"] == child_line]
     assert child_snaps, child
     child_snap = cli_json(debugtape, db, "snapshot", child_snaps[0]["id"])

@@ -1,5 +1,6 @@
-// The Timeline view in the Run and Debug side bar: sessions, then their snapshots, then each
-// snapshot's frames, then each frame's arguments and locals.
+// The Timeline view in the Run and Debug side bar: sessions (a child session under the session
+// that started it), then their snapshots, then each snapshot's frames, then each frame's
+// arguments and locals.
 
 import * as vscode from "vscode";
 import { runJson } from "./cli";
@@ -11,7 +12,7 @@ import {
 } from "./storeJson";
 
 export type TimelineNode =
-  | { kind: "session"; session: SessionRow }
+  | { kind: "session"; session: SessionRow; parent?: TimelineNode }
   | { kind: "snapshot"; snapshot: SnapshotRow; parent: TimelineNode }
   | { kind: "frame"; snapshot: string; frame: FrameView; parent: TimelineNode }
   | { kind: "variable"; variable: VariableRow; parent: TimelineNode }
@@ -108,14 +109,19 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode> {
         const sessions = parseSessions(await runJson(cliTarget(), ["sessions"]));
         this.lastSessions = sessions.slice(0, MAX_SESSIONS);
         if (!sessions.length) return [{ kind: "message", text: "No recorded sessions yet" }];
-        return this.lastSessions.map((session) => this.node(`session:${session.id}`, { kind: "session", session }));
+        // Child sessions go under their parent; one whose parent is not listed stays on top.
+        const listed = new Set(this.lastSessions.map((s) => s.id));
+        return this.lastSessions.filter((s) => !s.parent || !listed.has(s.parent))
+          .map((session) => this.node(`session:${session.id}`, { kind: "session", session, parent: undefined }));
       }
       if (node.kind === "session") {
+        const children = this.lastSessions.filter((s) => s.parent === node.session.id)
+          .map((session) => this.node(`session:${session.id}`, { kind: "session", session, parent: node }));
         const snaps = parseSnapshots(await runJson(cliTarget(), ["show", node.session.id]), node.session.id);
         this.lastSnapshots.set(node.session.id, snaps);
-        if (!snaps.length) return [{ kind: "message", text: "No snapshots", parent: node }];
-        return snaps.map((snapshot) =>
-          this.node(`snapshot:${snapshot.session}:${snapshot.id}`, { kind: "snapshot", snapshot, parent: node }));
+        if (!snaps.length && !children.length) return [{ kind: "message", text: "No snapshots", parent: node }];
+        return [...children, ...snaps.map((snapshot) =>
+          this.node(`snapshot:${snapshot.session}:${snapshot.id}`, { kind: "snapshot", snapshot, parent: node }))];
       }
       if (node.kind === "snapshot") {
         const id = node.snapshot.id;
@@ -134,6 +140,6 @@ export class TimelineProvider implements vscode.TreeDataProvider<TimelineNode> {
   }
 
   getParent(node: TimelineNode): TimelineNode | undefined {
-    return node.kind === "session" ? undefined : node.parent;
+    return node.parent;
   }
 }

@@ -116,6 +116,7 @@ async function scenario(): Promise<void> {
   if (text.includes(spec.secret)) throw new Error("the snapshot view shows the planted secret");
   log("snapshot view:\n" + text);
   const frames = await checkFramesInTimeline(api, snap, spec);
+  const childPlace = await checkChildUnderParent(api, tracked.debugtapeId, child.debugtapeId);
 
 
   fs.writeFileSync(path.join(dir, "result.json"), JSON.stringify({
@@ -123,7 +124,7 @@ async function scenario(): Promise<void> {
     joinedSessions: joined,
     notFound,
     session: sessions.session, snapshot: snap.snapshot, snapshotText: text, frames,
-    parentId: tracked.debugtapeId, childId: child.debugtapeId, childName,
+    parentId: tracked.debugtapeId, childId: child.debugtapeId, childName, childPlace,
   }, null, 2));
   // Give the Timeline room in the screenshot (best effort: layout commands, not what is tested).
   for (const cmd of ["workbench.action.closePanel", "debugtape.timeline.focus"]) {
@@ -208,6 +209,22 @@ async function joinNodeSessionWhileStopped(
   await until("the joined recordings to close", () => api.manager.tracked.size === 0, 30000);
   await vscode.commands.executeCommand("debugtape.stopRecording"); // back to the default for this window
   return names;
+}
+
+/** The child session is listed under its parent session in the Timeline, not on top. */
+async function checkChildUnderParent(api: DebugtapeApi, parentId: string | undefined, childId: string | undefined): Promise<string> {
+  if (!parentId || !childId) throw new Error(`no debugtape ids: parent ${parentId}, child ${childId}`);
+  const roots = await api.timeline.getChildren();
+  const top = roots.filter((n) => n.kind === "session") as Extract<TimelineNode, { kind: "session" }>[];
+  if (top.some((n) => n.session.id === childId)) throw new Error("the child session is listed on top of the Timeline");
+  const parent = top.find((n) => n.session.id === parentId);
+  if (!parent) throw new Error("the parent session is not on top of the Timeline");
+  const under = (await api.timeline.getChildren(parent)).filter((n) => n.kind === "session") as Extract<TimelineNode, { kind: "session" }>[];
+  const child = under.find((n) => n.session.id === childId);
+  if (!child) throw new Error(`the child session is not under its parent: ${JSON.stringify(under.map((n) => n.session.id))}`);
+  if (api.timeline.getParent(child) !== parent) throw new Error("the child session's tree parent is not its parent session");
+  log(`timeline lists child session ${childId} under ${parentId}`);
+  return "under parent";
 }
 
 /**
