@@ -163,7 +163,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--child", action="store_true", help="also measure a `debugtape ingest` child process")
     ap.add_argument("--profile", action="store_true", help="cProfile one in-process ingest and print the top")
+    ap.add_argument("--quick", action="store_true", help="400 snapshots, 2 repeats (bench/run_all.sh --quick)")
     a = ap.parse_args()
+    if a.quick:
+        a.snapshots, a.repeat = 400, 2
     n = a.snapshots
     with tempfile.TemporaryDirectory(prefix="debugtape-ingest-") as d:
         tmp = Path(d)
