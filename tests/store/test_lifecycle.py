@@ -162,6 +162,25 @@ def test_files_are_private(store_path) -> None:
     assert stat.S_IMODE(os.stat(store_path.parent / "redact.key").st_mode) == 0o600
 
 
+@pytest.mark.parametrize("links", [True, False])
+def test_a_new_store_appears_whole(store_path, monkeypatch: pytest.MonkeyPatch, links: bool) -> None:
+    # Built under a name of its own and linked into place (moved where hard links fail): the
+    # store is WAL, private and migrated the moment it exists, and nothing is left beside it.
+    if not links:
+        def no_links(*_args: object) -> None:
+            raise OSError(1, "Operation not permitted")
+
+        monkeypatch.setattr(os, "link", no_links)
+    with Store(store_path) as s:
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert stat.S_IMODE(os.stat(store_path).st_mode) == 0o600
+    with open(store_path, "rb") as f:
+        header = f.read(100)
+    assert header[18:20] == b"\x02\x02"  # WAL mode, in the file itself
+    assert int.from_bytes(header[60:64], "big") >= 2  # the schema version (user_version)
+    assert not [p.name for p in store_path.parent.iterdir() if ".new-" in p.name]
+
+
 def test_schema_is_migrated_and_versioned(store_path) -> None:
     from debugtape.store import SCHEMA_VERSION
 
