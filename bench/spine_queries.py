@@ -86,6 +86,9 @@ def main() -> None:
             "file": lambda: {"file": f"mod{rnd.randrange(200)}.c"},
             "commit": lambda: {"commit": hashlib.sha1(str(rnd.randrange(50)).encode()).hexdigest()[:10]},
             "session": lambda: {"session": f"{rnd.randrange(100):016x}"},
+            # As `debugtape timeline --session S` asks it: stack samples left out (--samples
+            # brings them back; the row above is that question).
+            "sess-cli": lambda: {"session": f"{rnd.randrange(100):016x}", "samples": False},
         }
         base_sql = {
             "symbol": ("SELECT id, data FROM events WHERE type='debug_snapshot' AND EXISTS (SELECT 1 FROM "

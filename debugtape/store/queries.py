@@ -208,24 +208,27 @@ class Queries:
         snaps = self.conn.execute(
             f"SELECT count(*) FROM snapshots WHERE session = ?{cap}", (session,)
         ).fetchone()[0]
+        return {"snapshots": int(snaps), "samples": self.sample_count(session, as_of)}
+
+    def sample_count(self, session: str, as_of: int | None = None) -> int:
+        """How many stack samples the session has (as of an event id), from its runs of samples."""
         if as_of is None:
-            samples = self.conn.execute(
+            return int(self.conn.execute(
                 "SELECT coalesce(sum(count), 0) FROM samples WHERE session = ?", (session,)
-            ).fetchone()[0]
-        else:
-            samples = self.conn.execute(
-                "SELECT coalesce(sum(count), 0) FROM samples WHERE session = ? AND last_event <= ?",
-                (session, as_of),
-            ).fetchone()[0]
-            samples += self.conn.execute(  # a run that straddles the point: count its events
-                "SELECT count(*) FROM events WHERE session = ? AND type = 'stack_sample' AND id <= ? AND "
-                "id >= (SELECT coalesce(max(first_event), 0) FROM samples WHERE session = ? AND "
-                "first_event <= ? AND last_event > ?)",
-                (session, as_of, session, as_of, as_of),
-            ).fetchone()[0] if self.conn.execute(
-                "SELECT 1 FROM samples WHERE session = ? AND first_event <= ? AND last_event > ?",
-                (session, as_of, as_of)).fetchone() else 0
-        return {"snapshots": int(snaps), "samples": int(samples)}
+            ).fetchone()[0])
+        samples = self.conn.execute(
+            "SELECT coalesce(sum(count), 0) FROM samples WHERE session = ? AND last_event <= ?",
+            (session, as_of),
+        ).fetchone()[0]
+        samples += self.conn.execute(  # a run that straddles the point: count its events
+            "SELECT count(*) FROM events WHERE session = ? AND type = 'stack_sample' AND id <= ? AND "
+            "id >= (SELECT coalesce(max(first_event), 0) FROM samples WHERE session = ? AND "
+            "first_event <= ? AND last_event > ?)",
+            (session, as_of, session, as_of, as_of),
+        ).fetchone()[0] if self.conn.execute(
+            "SELECT 1 FROM samples WHERE session = ? AND first_event <= ? AND last_event > ?",
+            (session, as_of, as_of)).fetchone() else 0
+        return int(samples)
 
     # -- events ------------------------------------------------------------------------------
     def events(self, **filters: Any) -> list[StoredEvent]:
@@ -273,10 +276,11 @@ class Queries:
         after_id: int | None = None,
         newest: bool = False,
         include_private: bool = True,
+        samples: bool = True,
     ) -> list[tuple[Any, ...]]:
         """The stored rows behind `events`, undecoded (what any reader pays), in the order the
         query cut them: filters by session, event types, symbol, file and line, commit prefix,
-        time span, and as of an event id or after one."""
+        time span, and as of an event id or after one; `samples=False` leaves stack samples out."""
         where: list[str] = []
         args: list[Any] = []
         key_sets: list[tuple[str, tuple[Any, ...]]] = []
@@ -330,6 +334,9 @@ class Queries:
         if types:
             where.append("e.type IN ({})".format(",".join("?" * len(types))))
             args += list(types)
+        if not samples or (types and "stack_sample" not in types):
+            # In these very words: what lets SQLite use the indexes that leave samples out.
+            where.append("e.type != 'stack_sample'")
         if since is not None:
             where.append("e.ts_ms >= ?")
             args.append(int(since * 1000))

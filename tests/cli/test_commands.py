@@ -89,3 +89,36 @@ def test_a_child_session_names_its_parent(store_path) -> None:
     rows = {r["id"]: r for r in json.loads(run(cli, ["sessions", "--json", *db]).output)}
     assert rows[child]["parent"] == parent and rows[parent]["parent"] is None
     assert json.loads(run(cli, ["show", child, "--json", *db]).output)["session"]["parent"] == parent
+
+
+def test_timeline_leaves_stack_samples_out_unless_asked(store_path) -> None:
+    from debugtape.events import Event
+    from debugtape.redact import Redactor, redact_event
+    from debugtape.store import Store
+
+    r = Redactor()
+    evs = [Event("session_started", "samp1", {"name": "sampling", "tool": "gdb"}, seq=1)]
+    for seq in range(2, 40):
+        if seq % 10 == 0:
+            evs.append(Event("debug_snapshot", "samp1", {"reason": "breakpoint", "frames": [{"symbol": "work"}]}, seq=seq))
+        else:
+            evs.append(Event("stack_sample", "samp1", {"threads": [{"id": 1, "frames": [{"symbol": "work"}]}]}, seq=seq))
+    evs.append(Event("note", "samp1", {"text": "look here"}, seq=40))
+    with Store(store_path) as s:
+        s.append([redact_event(e, r) for e in evs])
+    run = CliRunner().invoke
+    db = ["--db", str(store_path)]
+
+    def types(*args: str) -> list[str]:
+        return [e["type"] for e in json.loads(run(cli, ["timeline", "--session", "samp1", "--json", *db, *args]).output)]
+
+    assert types() == ["session_started", "debug_snapshot", "debug_snapshot", "debug_snapshot", "note"]
+    assert types("--samples").count("stack_sample") == 35 and len(types("--samples")) == 40
+    assert types("--type", "stack_sample") == ["stack_sample"] * 35
+    assert types("--type", "note") == ["note"]
+    assert types("--limit", "2") == ["debug_snapshot", "note"]  # the last two shown, not two samples
+    human = run(cli, ["timeline", "--session", "samp1", *db])
+    assert "stack_sample" not in human.stdout and "look here" in human.stdout
+    assert "35 stack samples not shown" in human.stderr
+    everything = json.loads(run(cli, ["timeline", "--json", "--limit", "3", *db]).output)
+    assert [e["type"] for e in everything] == ["debug_snapshot", "debug_snapshot", "note"]

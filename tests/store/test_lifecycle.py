@@ -194,6 +194,8 @@ def test_schema_is_migrated_and_versioned(store_path) -> None:
 def test_a_version_1_store_loses_its_unused_frame_indexes_and_keeps_its_events(store_path) -> None:
     import sqlite3
 
+    from debugtape.store import SCHEMA_VERSION
+
     sid = record_session(store_path)
     conn = sqlite3.connect(store_path)  # what version 1 of the schema left behind
     conn.execute("CREATE INDEX idx_frames_symbol ON frames (symbol)")
@@ -203,8 +205,10 @@ def test_a_version_1_store_loses_its_unused_frame_indexes_and_keeps_its_events(s
     with Store(store_path) as s:
         names = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert not names & {"idx_frames_symbol", "idx_frames_file_line"}
-        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert {"idx_events_session_seq_shown", "idx_events_ts_ms_shown"} <= names  # version 3's
         assert s.events(session=sid)[-1].event.type == "session_ended"
+        assert s.events(session=sid, samples=False)[-1].event.type == "session_ended"
 
 
 def test_a_reader_opening_a_store_being_created_gets_answers_not_a_traceback(store_path) -> None:
