@@ -146,3 +146,31 @@ def test_export_leaves_private_out_and_import_is_idempotent(store_path, tmp_path
         assert o.import_events(evs, lambda e: redact_event(e, r))["skipped"] == len(lines)
         assert o.session(sid)["status"] == "completed"
         assert [e.event.to_json() for e in o.iter_session_events(sid)] == lines
+
+
+def test_timelines_without_samples_read_the_indexes_that_leave_samples_out(store_path) -> None:
+    # What keeps `debugtape timeline` fast on a sampling session: SQLite's own plan for the query.
+    sid = record_session(store_path, 2)
+    with Store(store_path) as s:
+        seen: list[tuple[str, tuple]] = []
+        real = s.conn
+
+        class Spy:
+            def execute(self, sql: str, args: tuple = ()) -> object:
+                seen.append((sql, tuple(args)))
+                return real.execute(sql, args)
+
+        def plan(**filters: object) -> str:
+            seen.clear()
+            s.conn = Spy()  # type: ignore[assignment]
+            try:
+                s.event_rows(**filters)
+            finally:
+                s.conn = real
+            sql, args = seen[-1]
+            return " ".join(r[3] for r in real.execute("EXPLAIN QUERY PLAN " + sql, args))
+
+        assert "idx_events_session_seq_shown" in plan(session=sid, samples=False)
+        assert "idx_events_session_seq_shown" in plan(session=sid, types=["debug_snapshot"])
+        assert "idx_events_ts_ms_shown" in plan(samples=False, limit=20, newest=True)
+        assert "_shown" not in plan(session=sid)  # with samples: the full index
