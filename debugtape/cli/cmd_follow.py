@@ -15,22 +15,28 @@ POLL_S = 0.005  # PRAGMA data_version is cheap: a 5 ms poll shows events within 
 
 
 def follow(store: object, session: str | None, on_event: Callable[[object], None], *,
-           backlog: int = 10, until_end: bool = False, stop: Callable[[], bool] = lambda: False) -> None:
-    """Call on_event for the last `backlog` events, then for each new one as it is committed."""
+           backlog: int = 10, until_end: bool = False, stop: Callable[[], bool] = lambda: False,
+           samples: bool = True) -> None:
+    """Call on_event for the last `backlog` events, then for each new one as it is committed
+    (stack samples too unless `samples` is False)."""
     last_id = store.last_event_id()  # type: ignore[attr-defined]
     if backlog:
-        for se in store.events(session=session, limit=backlog, newest=True):  # type: ignore[attr-defined]
+        for se in store.events(session=session, limit=backlog, newest=True, as_of=last_id,  # type: ignore[attr-defined]
+                               samples=samples):
             on_event(se)
     version = store.data_version()  # type: ignore[attr-defined]
     while not stop():
         v = store.data_version()  # type: ignore[attr-defined]
         if v != version:
             version = v
-            for se in store.events(session=session, after_id=last_id):  # type: ignore[attr-defined]
-                last_id = max(last_id, se.id)
+            # Up to the last committed event, shown or not: samples left out are passed for good.
+            top = store.last_event_id()  # type: ignore[attr-defined]
+            for se in store.events(session=session, after_id=last_id, as_of=top,  # type: ignore[attr-defined]
+                                   samples=samples):
                 on_event(se)
                 if until_end and session and se.event.type == "session_ended":
                     return
+            last_id = max(last_id, top)
         else:
             time.sleep(POLL_S)
 
@@ -39,10 +45,12 @@ def follow(store: object, session: str | None, on_event: Callable[[object], None
 @click.argument("session", required=False)
 @click.option("-n", "--backlog", type=int, default=10, help="Print the last N events first (default 10).")
 @click.option("--until-end", is_flag=True, help="With SESSION: exit when that session ends.")
+@click.option("--samples", is_flag=True, help="Include stack samples (left out unless this, as in `timeline`).")
 @db_option
 @json_option
 @handle_errors
-def command(session: str | None, backlog: int, until_end: bool, db: Path | None, as_json: bool) -> None:
+def command(session: str | None, backlog: int, until_end: bool, samples: bool, db: Path | None,
+            as_json: bool) -> None:
     """Print events as they are committed (one session, or all), until interrupted (Ctrl-C)."""
     from debugtape.cli.render import event_line
 
@@ -55,6 +63,6 @@ def command(session: str | None, backlog: int, until_end: bool, db: Path | None,
     with open_store(db) as store:
         sid = store.resolve_session(session) if session else None
         try:
-            follow(store, sid, show, backlog=backlog, until_end=until_end)
+            follow(store, sid, show, backlog=backlog, until_end=until_end, samples=samples)
         except KeyboardInterrupt:
             pass

@@ -122,3 +122,40 @@ def test_timeline_leaves_stack_samples_out_unless_asked(store_path) -> None:
     assert "35 stack samples not shown" in human.stderr
     everything = json.loads(run(cli, ["timeline", "--json", "--limit", "3", *db]).output)
     assert [e["type"] for e in everything] == ["debug_snapshot", "debug_snapshot", "note"]
+
+
+def test_follow_leaves_stack_samples_out_unless_asked(store_path) -> None:
+    from debugtape.cli.cmd_follow import follow
+    from debugtape.events import Event
+    from debugtape.redact import Redactor, redact_event
+    from debugtape.store import Store
+
+    r = Redactor()
+    seq = [0]
+
+    def batch(*types: str) -> list:
+        out = []
+        for t in types:
+            seq[0] += 1
+            data = {"threads": [{"id": 1}]} if t == "stack_sample" else {"name": "f"} if seq[0] == 1 else {"text": f"n{seq[0]}"}
+            out.append(redact_event(Event(t, "fol1", data, seq=seq[0]), r))
+        return out
+
+    def followed(writer: Store, samples: bool) -> list[str]:
+        got: list = []
+        polls = [0]
+
+        def stop() -> bool:
+            polls[0] += 1
+            if polls[0] == 1:  # another connection commits while follow watches
+                writer.append(batch("stack_sample", "stack_sample", "note"))
+            return any(se.event.type == "note" and se.event.seq == seq[0] for se in got) or polls[0] > 4000
+
+        with Store(store_path) as reader:
+            follow(reader, "fol1", got.append, backlog=2, samples=samples, stop=stop)
+        return [se.event.type for se in got]
+
+    with Store(store_path) as writer:
+        writer.append(batch("session_started", "note", "stack_sample", "stack_sample", "note", "stack_sample"))
+        assert followed(writer, False) == ["note", "note"] + ["note"]  # backlog, then live
+        assert followed(writer, True) == ["stack_sample", "note"] + ["stack_sample", "stack_sample", "note"]
