@@ -25,12 +25,8 @@ SID=$(dt record --gdb --db "$DB" --name demo --break 'histogram.c:37:bucket == 1
   echo "recording failed:"; cat "$DEMO/record.log"; exit 1; }
 echo "   session $SID"
 echo
-echo "== the timeline (stack samples left out: debugtape timeline --type stack_sample shows them)"
-dt timeline --db "$DB" --session "$SID" --type session_started --type breakpoint_set \
-   --type breakpoint_changed --type debug_snapshot --type session_ended
-SAMPLES=$(dt timeline --db "$DB" --session "$SID" --type stack_sample --json \
-          | "$PY" -c 'import json, sys; print(len(json.load(sys.stdin)))')
-echo "   ... and $SAMPLES sampled stacks of the running program"
+echo "== the timeline (stack samples are left out: --samples lists them, debugtape report draws them)"
+dt timeline --db "$DB" --session "$SID" 2>&1
 SNAP=$(dt timeline --db "$DB" --session "$SID" --type debug_snapshot --json | "$PY" -c '
 import json, sys
 snaps = json.load(sys.stdin)
