@@ -91,8 +91,8 @@ def _row_text(row: tuple[Any, ...]) -> str:
 
 
 _EVENT_COLS = "e.id, e.session, e.seq, e.ts, e.type, e.actor, e.visibility, e.data"
-# A session that another started (a VS Code child session, a debugpy subprocess) names it in its
-# session_started event's meta.parent.
+# A session that another started (a VS Code child session: a debugpy subprocess, js-debug's
+# program) names it in its session_started event's meta.parent.
 _SESSION_COLS = (
     "id, name, tool, started_ts, ended_ts, start_event, end_event, last_seq, last_event, commit_hash, "
     "branch, dirty, interrupted, writer_pid, writer_start, counts, "
@@ -238,12 +238,12 @@ class Queries:
         # Thousands of decoded events, none of them in a reference cycle: without the pause the
         # collector ran over them again and again while they were built (half of the time for
         # a 10,000-event session).
-        paused = gc.isenabled()
+        enabled = gc.isenabled()
         gc.disable()
         try:
             return [_row_event(r) for r in rows]
         finally:
-            if paused:
+            if enabled:
                 gc.enable()
 
     def event_texts(self, **filters: Any) -> list[str]:

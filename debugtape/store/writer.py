@@ -105,7 +105,7 @@ def build_rows(
     `stored_seq(session)` is the session's last committed seq (0 if none).
     """
     out = BatchRows()
-    seq_of: dict[str, int] = {}  # session -> its last seq in this batch (the current one's in `seq`)
+    seq_of: dict[str, int] = {}  # session -> its last seq in this batch (the current one's in `cur_seq`)
     last_id: dict[str, int] = {}
     runs: dict[str, list[Any] | None] = {}  # session -> its current run of samples
     # Events come in long stretches of one session: the current session's state is kept in
