@@ -91,7 +91,9 @@ def main() -> None:
             "sess-cli": lambda: {"session": f"{rnd.randrange(100):016x}", "samples": False},
         }
         base_sql = {
-            "symbol": ("SELECT id, data FROM events WHERE type='debug_snapshot' AND EXISTS (SELECT 1 FROM "
+            # (type != 'stack_sample' lets it walk the time index that leaves samples out.)
+            "symbol": ("SELECT id, data FROM events WHERE type='debug_snapshot' AND type != 'stack_sample' "
+                       "AND EXISTS (SELECT 1 FROM "
                        "json_each(events.data, '$.frames') f WHERE json_extract(f.value, '$.symbol') = ?) "
                        "ORDER BY ts_ms DESC LIMIT 100", lambda a: (a["symbol"],)),
         }

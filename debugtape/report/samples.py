@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from debugtape.events import parse_ts
+from debugtape.store.queries import SAMPLE_JOIN
 
 _loads: Callable[[str], Any] = json.loads
 try:  # a third faster than json.loads on sample payloads, which hold no integers past 64 bits
@@ -106,7 +107,7 @@ def _raw_sample_rows(store: Store, sid: str) -> Iterator[tuple[int, str]]:
     if isinstance(conn, sqlite3.Connection):
         try:
             yield from conn.execute(
-                "SELECT ts_ms, data FROM events WHERE session = ? AND type = 'stack_sample' ORDER BY seq",
+                f"SELECT e.ts_ms, e.data FROM {SAMPLE_JOIN} WHERE r.session = ? ORDER BY r.first_event, e.id",
                 (sid,))
             return
         except sqlite3.Error as exc:  # another store layout: use the public API below

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import heapq
 import json
+import operator
 import re
 import sqlite3
 import time
@@ -15,7 +17,7 @@ from debugtape.errors import Ambiguous, DebugtapeError, NotFound
 from debugtape.events import Event, parse_ts
 from debugtape.store.writer import process_start_time
 
-__all__ = ["StoredEvent", "Queries", "parse_time", "parse_duration"]
+__all__ = ["StoredEvent", "Queries", "parse_time", "parse_duration", "SESSION_EVENT_IDS", "SAMPLE_JOIN"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def _decode(text: str) -> Any:
 
 
 def _row_event(row: sqlite3.Row | tuple[Any, ...]) -> StoredEvent:
-    eid, session, seq, ts, typ, actor, vis, data = row
+    eid, session, seq, ts, typ, actor, vis, data, _ = row
     out = _new(StoredEvent)  # as Event.from_store: a stored row was checked when it was written
     out.__dict__.update(id=eid, event=Event.from_store(typ, session, _decode(data), seq, ts, actor or "debugtape",
                                                    vis or "private"))
@@ -84,13 +86,47 @@ _quote = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept
 
 def _row_text(row: tuple[Any, ...]) -> str:
     """A stored row as the compact JSON text of its StoredEvent.to_dict() (same keys, same order)."""
-    eid, session, seq, ts, typ, actor, vis, data = row
+    eid, session, seq, ts, typ, actor, vis, data, _ = row
     return (f'{{"id":{int(eid)},"ts":{_quote(ts)},"session":{_quote(session)},"seq":{int(seq)},'
             f'"type":{_quote(typ)},"actor":{_quote(actor or "debugtape")},'
             f'"visibility":{_quote(vis or "private")},"data":{data}}}')
 
 
-_EVENT_COLS = "e.id, e.session, e.seq, e.ts, e.type, e.actor, e.visibility, e.data"
+# ts_ms last: what orders rows by time when two queries' rows are merged.
+_EVENT_COLS = "e.id, e.session, e.seq, e.ts, e.type, e.actor, e.visibility, e.data, e.ts_ms"
+_SEQ = operator.itemgetter(2)
+_TIME = operator.itemgetter(8, 0)
+# Stack samples have no index on `events` of their own (a sampling run writes hundreds a
+# second): they are found through their runs in `samples`, each a range of event ids.
+# (The unary + keeps SQLite from building an automatic index on those columns, a whole-table
+# pass, where a run's id range finds its rows.)
+SAMPLE_JOIN = ("samples r CROSS JOIN events e ON e.id BETWEEN r.first_event AND r.last_event "
+               "AND +e.session = r.session AND +e.type = 'stack_sample'")
+_SAMPLE_ROWS = f"SELECT {_EVENT_COLS} FROM {SAMPLE_JOIN}"
+
+# Every event id of a session (arguments: the session, twice).
+SESSION_EVENT_IDS = ("SELECT e.id FROM events e WHERE e.session = ? AND e.type != 'stack_sample' UNION ALL "
+                     f"SELECT e.id FROM {SAMPLE_JOIN} WHERE r.session = ?")
+
+
+# The envelope's filters as conditions on events (`e`), and on runs of samples (`r`): the runs
+# that can hold a matching sample. Columns: session, time from, time to, as of, after.
+_EVENT_TERMS = ("e.session = ?", "e.ts_ms >= ?", "e.ts_ms <= ?", "e.id <= ?", "e.id > ?")
+_RUN_TERMS = ("r.session = ?", "r.last_ms >= ?", "r.first_ms <= ?", "r.first_event <= ?", "r.last_event > ?")
+
+
+def _filters(terms: tuple[str, ...], session: str | None, since: float | None, until: float | None,
+             as_of: int | None, after_id: int | None) -> tuple[list[str], list[Any]]:
+    """Conditions and their arguments for the filters given."""
+    values = (session or None, None if since is None else int(since * 1000),
+              None if until is None else int(until * 1000), as_of, after_id)
+    where = [term for term, value in zip(terms, values) if value is not None]
+    if after_id is not None and session:
+        # After an event (`follow`'s polls): walk the few newest ids, not all of the session's.
+        where[0] = "+" + where[0]
+    return where, [value for value in values if value is not None]
+
+
 # A session that another started (a VS Code child session: a debugpy subprocess, js-debug's
 # program) names it in its session_started event's meta.parent.
 _SESSION_COLS = (
@@ -191,9 +227,8 @@ class Queries:
         else:
             status = "interrupted"
         if as_of is not None and (last_ev or 0) > as_of:
-            last_seq = self.conn.execute(
-                "SELECT coalesce(max(seq), 0) FROM events WHERE session = ? AND id <= ?", (sid, as_of)
-            ).fetchone()[0]
+            last = self.event_rows(session=sid, as_of=as_of, limit=1, newest=True)
+            last_seq = last[0][2] if last else 0
             if status == "interrupted":
                 status = "active"
         return {
@@ -328,50 +363,99 @@ class Queries:
         for cond, vals in key_sets[1:]:
             where.append(f"e.id IN (SELECT k.event_id FROM event_keys k WHERE {cond})")
             args += list(vals)
-        if session:
-            where.append("e.session = ?")
-            args.append(session)
-        if types:
-            where.append("e.type IN ({})".format(",".join("?" * len(types))))
-            args += list(types)
-        if not samples or (types and "stack_sample" not in types):
-            # In these very words: what lets SQLite use the indexes that leave samples out.
-            where.append("e.type != 'stack_sample'")
-        if since is not None:
-            where.append("e.ts_ms >= ?")
-            args.append(int(since * 1000))
-        if until is not None:
-            where.append("e.ts_ms <= ?")
-            args.append(int(until * 1000))
-        if as_of is not None:
-            where.append("e.id <= ?")
-            args.append(as_of)
-        if after_id is not None:
-            where.append("e.id > ?")
-            args.append(after_id)
+        # Stack samples have no keys, frames or breakpoints: only the envelope's filters find them.
+        with_samples = samples and not where and (not types or "stack_sample" in types)
+        shown = [t for t in types if t != "stack_sample"] if types else None
+        common, common_args = _filters(_EVENT_TERMS, session, since, until, as_of, after_id)
         if not include_private:
-            where.append("e.visibility != 'private'")
-        if where:
+            common.append("e.visibility != 'private'")
+        by_seq = bool(session) and since is None and until is None
+        rows: list[tuple[Any, ...]] = []
+        if shown is None or shown:
+            if shown:
+                where.append("e.type IN ({})".format(",".join("?" * len(shown))))
+                args += shown
+            # In these very words: what lets SQLite use the indexes that leave samples out.
+            where += ["e.type != 'stack_sample'", *common]
+            args += common_args
             sql += " WHERE " + " AND ".join(where)
-        if key_sets and limit:
-            # Cut the page in commit order (cheap on the key index), then show it in time order.
-            order = "k.event_id DESC" if newest else "k.event_id"
-        elif session and not (since or until):
-            order = "e.seq DESC" if newest else "e.seq"  # the session index serves this order
+            if key_sets and limit:
+                # Cut the page in commit order (cheap on the key index), then show it in time order.
+                order = "k.event_id DESC" if newest else "k.event_id"
+            elif by_seq:
+                order = "e.seq DESC" if newest else "e.seq"  # the session index serves this order
+            else:
+                order = "e.ts_ms DESC, e.id DESC" if newest else "e.ts_ms, e.id"
+            sql += f" ORDER BY {order}"
+            if limit:
+                sql += f" LIMIT {int(limit)}"
+            rows = self.conn.execute(sql, args).fetchall()
+        if with_samples:
+            found = self._sample_rows(session, since, until, as_of, after_id, include_private, by_seq, limit, newest)
+            if found:
+                # Both lists come sorted: the sort merges two runs.
+                rows += found
+                rows.sort(key=_SEQ if by_seq else _TIME, reverse=newest)
+                if limit:
+                    del rows[limit:]
+        return rows
+
+    def _sample_rows(self, session: str | None, since: float | None, until: float | None, as_of: int | None,
+                     after_id: int | None, include_private: bool, by_seq: bool, limit: int | None,
+                     newest: bool) -> list[tuple[Any, ...]]:
+        """Stack samples as `event_rows` filters them, found through their runs (a run is a range
+        of event ids holding one session's samples)."""
+        runs, run_args = _filters(_RUN_TERMS, session, since, until, as_of, after_id)
+        common, common_args = _filters(_EVENT_TERMS, session, since, until, as_of, after_id)
+        if not include_private:
+            common.append("e.visibility != 'private'")
+        where = runs + common
+        args = run_args + common_args
+        if by_seq:
+            order = "r.first_event DESC, e.id DESC" if newest else "r.first_event, e.id"  # as the runs lie
         else:
             order = "e.ts_ms DESC, e.id DESC" if newest else "e.ts_ms, e.id"
-        sql += f" ORDER BY {order}"
+        if limit and newest:
+            # The newest few of many samples: narrow to the last runs that hold enough of them.
+            bound = self._newest_bound(runs, run_args, where, args, by_seq, limit)
+            if bound:
+                where, args = where + [bound[0]], args + bound[1]
+        sql = _SAMPLE_ROWS + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
         if limit:
             sql += f" LIMIT {int(limit)}"
         return self.conn.execute(sql, args).fetchall()
 
+    def _newest_bound(self, runs: list[str], run_args: list[Any], where: list[str], args: list[Any],
+                      by_seq: bool, limit: int) -> tuple[str, list[Any]] | None:
+        """A condition that keeps the `limit` newest matching samples and leaves out older runs,
+        or None. Guessed from the runs' counts, then checked: kept only when at least `limit`
+        samples pass it, so the newest `limit` of all are among them."""
+        cond = " WHERE " + " AND ".join(runs) if runs else ""
+        order, col = ("first_event", "first_event") if by_seq else ("last_ms", "first_ms")
+        total, low = 0, None
+        for value, count in self.conn.execute(
+                f"SELECT r.{col}, r.count FROM samples r{cond} ORDER BY r.{order} DESC", run_args):
+            total += count
+            low = value if low is None else min(low, value)
+            if total >= limit:
+                break
+        if low is None or total < limit:
+            return None
+        bound = ("r.last_event >= ? AND e.id >= ?" if by_seq else "r.last_ms >= ? AND e.ts_ms >= ?", [low, low])
+        sql = _SAMPLE_ROWS + " WHERE " + " AND ".join(where + [bound[0]])
+        n = self.conn.execute(f"SELECT count(*) FROM ({sql} LIMIT {int(limit)})", args + bound[1]).fetchone()[0]
+        return bound if n >= limit else None
+
     def iter_session_events(self, session: str, as_of: int | None = None) -> Iterator[StoredEvent]:
-        sql = f"SELECT {_EVENT_COLS} FROM events e WHERE e.session = ?"
-        args: list[Any] = [session]
-        if as_of is not None:
-            sql += " AND e.id <= ?"
-            args.append(as_of)
-        for row in self.conn.execute(sql + " ORDER BY e.seq", args):
+        """The session's events in seq order, read as they are used (a session can hold millions)."""
+        common, args = _filters(_EVENT_TERMS, session, None, None, as_of, None)
+        shown = self.conn.execute(
+            f"SELECT {_EVENT_COLS} FROM events e WHERE e.type != 'stack_sample' AND {' AND '.join(common)} "
+            "ORDER BY e.seq", args)
+        runs, run_args = _filters(_RUN_TERMS, session, None, None, as_of, None)
+        found = self.conn.execute(
+            f"{_SAMPLE_ROWS} WHERE {' AND '.join(runs + common)} ORDER BY r.first_event, e.id", run_args + args)
+        for row in heapq.merge(shown, found, key=_SEQ):
             yield _row_event(row)
 
     # -- snapshots ---------------------------------------------------------------------------

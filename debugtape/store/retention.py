@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from debugtape.store.queries import SESSION_EVENT_IDS
+
 __all__ = ["prunable", "delete_sessions"]
 
 
@@ -32,7 +34,7 @@ def delete_sessions(conn: sqlite3.Connection, sessions: list[str]) -> int:
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS prune_ids (id INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM prune_ids")
         conn.executemany(
-            "INSERT INTO prune_ids SELECT id FROM events WHERE session = ?", [(s,) for s in sessions]
+            f"INSERT INTO prune_ids {SESSION_EVENT_IDS}", [(s, s) for s in sessions]
         )
         for table in ("snapshots", "frames", "breakpoints", "event_keys"):
             conn.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT id FROM prune_ids)")

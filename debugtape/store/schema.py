@@ -116,7 +116,17 @@ def _sqlite_utils() -> Any:
     return sqlite_utils
 
 
-_MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    # Stack samples leave the session and time indexes (their cost was half of a sample's
+    # write): every other event is in the partial indexes of version 3, and samples are found
+    # through their runs, which these indexes find by time and by the events after a point.
+    db.execute("DROP INDEX IF EXISTS idx_events_session_seq")
+    db.execute("DROP INDEX IF EXISTS idx_events_ts_ms")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_samples_last_ms ON samples (last_ms)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_samples_last_event ON samples (last_event)")
+
+
+_MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 

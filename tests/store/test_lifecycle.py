@@ -207,6 +207,9 @@ def test_a_version_1_store_loses_its_unused_frame_indexes_and_keeps_its_events(s
         assert not names & {"idx_frames_symbol", "idx_frames_file_line"}
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert {"idx_events_session_seq_shown", "idx_events_ts_ms_shown"} <= names  # version 3's
+        # Version 4's: samples leave the events' indexes; their runs are indexed instead.
+        assert not names & {"idx_events_session_seq", "idx_events_ts_ms"}
+        assert {"idx_samples_last_ms", "idx_samples_last_event"} <= names
         assert s.events(session=sid)[-1].event.type == "session_ended"
         assert s.events(session=sid, samples=False)[-1].event.type == "session_ended"
 

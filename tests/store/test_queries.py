@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import time
 
 from debugtape.events import Event
@@ -148,12 +149,14 @@ def test_export_leaves_private_out_and_import_is_idempotent(store_path, tmp_path
         assert [e.event.to_json() for e in o.iter_session_events(sid)] == lines
 
 
-def test_timelines_without_samples_read_the_indexes_that_leave_samples_out(store_path) -> None:
-    # What keeps `debugtape timeline` fast on a sampling session: SQLite's own plan for the query.
+def test_timelines_read_indexes_and_find_samples_through_their_runs(store_path) -> None:
+    # What keeps `debugtape timeline` and `follow` fast on a sampling session: SQLite's own plans
+    # for every statement a query runs. Samples have no index on `events`; a run's id range finds them.
     sid = record_session(store_path, 2)
     with Store(store_path) as s:
         seen: list[tuple[str, tuple]] = []
         real = s.conn
+        top = s.last_event_id()
 
         class Spy:
             def execute(self, sql: str, args: tuple = ()) -> object:
@@ -167,10 +170,20 @@ def test_timelines_without_samples_read_the_indexes_that_leave_samples_out(store
                 s.event_rows(**filters)
             finally:
                 s.conn = real
-            sql, args = seen[-1]
-            return " ".join(r[3] for r in real.execute("EXPLAIN QUERY PLAN " + sql, args))
+            plans = [" ".join(r[3] for r in real.execute("EXPLAIN QUERY PLAN " + sql, args)) for sql, args in seen]
+            text = " / ".join(plans)
+            # Never a pass over every event (an ordered walk of an index, cut by LIMIT, is fine).
+            assert "AUTOMATIC" not in text and not re.search(r"SCAN e(?! USING)", text), text
+            return text
 
         assert "idx_events_session_seq_shown" in plan(session=sid, samples=False)
         assert "idx_events_session_seq_shown" in plan(session=sid, types=["debug_snapshot"])
         assert "idx_events_ts_ms_shown" in plan(samples=False, limit=20, newest=True)
-        assert "_shown" not in plan(session=sid)  # with samples: the full index
+        with_samples = plan(session=sid)
+        assert "idx_events_session_seq_shown" in with_samples
+        assert "SEARCH r USING PRIMARY KEY (session=?) SEARCH e USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)" in with_samples
+        assert "idx_samples_last_ms" in plan(limit=20, newest=True)
+        assert "idx_samples_last_ms" in plan(since=time.time() - 60)
+        for filters in ({}, {"session": sid}):  # follow's poll: the newest ids only
+            polled = plan(after_id=top - 3, as_of=top, **filters)
+            assert "idx_samples_last_event" in polled and "session=?" not in polled
