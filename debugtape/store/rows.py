@@ -23,36 +23,35 @@ def snapshot_id(session: str, seq: int) -> str:
     return hashlib.sha1(f"{session}:{seq}".encode()).hexdigest()[:16]
 
 
-def _basename(path: str) -> str:
-    return path.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+def _mapping(value: object) -> bool:
+    # Stored data is made of dicts: the exact type check first spares the ABC's slow check.
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def symbol_keys(symbol: str) -> list[str]:
     """Keys for a symbol: as given, and its last component (Class.method -> method, a::b -> b)."""
-    keys = ["s:" + symbol]
     for sep in ("::", "."):
         if sep in symbol:
-            keys.append("s:" + symbol.rsplit(sep, 1)[-1])
-            break
-    return keys
+            return ["s:" + symbol, "s:" + symbol.rpartition(sep)[2]]
+    return ["s:" + symbol]
 
 
 def frame_keys(frame: Mapping[str, Any], blame: bool = True) -> list[str]:
-    keys: list[str] = []
-    symbol = frame.get("symbol")
-    if isinstance(symbol, str) and symbol:
-        keys += symbol_keys(symbol)
-    path = frame.get("file")
+    get = frame.get
+    symbol = get("symbol")
+    keys = symbol_keys(symbol) if isinstance(symbol, str) and symbol else []
+    path = get("file")
     if isinstance(path, str) and path:
         # Basenames only: a path given to --file is narrowed by a suffix match on `frames`.
-        base = _basename(path)
+        base = path.rpartition("/")[2].rpartition("\\")[2]
         keys.append("b:" + base)
-        line = frame.get("line")
+        line = get("line")
         if isinstance(line, int):
             keys.append(f"l:{base}:{line}")
-    b = frame.get("blame") if blame else None
-    if isinstance(b, Mapping) and isinstance(b.get("commit"), str):
-        keys.append("c:" + b["commit"])
+    if blame:
+        b = get("blame")
+        if b and _mapping(b) and isinstance(b.get("commit"), str):
+            keys.append("c:" + b["commit"])
     return keys
 
 
@@ -77,9 +76,7 @@ def _int(value: object) -> int | None:
 
 
 def _str(value: object) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else json.dumps(value)
+    return value if value is None or isinstance(value, str) else json.dumps(value)
 
 
 class EventRows:
@@ -112,15 +109,14 @@ def event_rows(event_id: int, ev: Event, ts_ms: int) -> EventRows:
             ts_ms, _str(data.get("reason")), _str(tname), _str(top.get("symbol")),
             _str(top.get("file")), _int(top.get("line")), head, _str(data.get("bp_id")),
         )
+        rows, keys = out.frames, out.keys
         for i, frame in enumerate(frames):
-            if not isinstance(frame, Mapping):
+            if not _mapping(frame):
                 continue
-            out.frames.append(
-                (event_id, i, _str(frame.get("symbol")), _str(frame.get("file")),
-                 _int(frame.get("line")), _str(frame.get("module")))
-            )
+            get = frame.get
+            rows.append((event_id, i, _str(get("symbol")), _str(get("file")), _int(get("line")), _str(get("module"))))
             if i < INDEXED_FRAMES:
-                out.keys.update(frame_keys(frame, blame=i < BLAMED_FRAMES))
+                keys.update(frame_keys(frame, blame=i < BLAMED_FRAMES))
         out.keys.update(_commit_keys(commit))
     elif t in ("breakpoint_set", "breakpoint_changed", "breakpoint_removed"):
         action = t.split("_", 1)[1]

@@ -198,6 +198,13 @@ def test_a_version_1_store_loses_its_unused_frame_indexes_and_keeps_its_events(s
 
     sid = record_session(store_path)
     conn = sqlite3.connect(store_path)  # what version 1 of the schema left behind
+    frames = conn.execute("SELECT count(*) FROM frames").fetchone()[0]
+    conn.execute("ALTER TABLE frames RENAME TO frames_now")
+    conn.execute("CREATE TABLE frames (event_id INTEGER, idx INTEGER, symbol TEXT, file TEXT, line INTEGER, "
+                 "module TEXT, PRIMARY KEY (event_id, idx))")
+    conn.execute("INSERT INTO frames SELECT * FROM frames_now")
+    conn.execute("DROP TABLE frames_now")
+    conn.commit()
     conn.execute("CREATE INDEX idx_frames_symbol ON frames (symbol)")
     conn.execute("CREATE INDEX idx_frames_file_line ON frames (file, line)")
     conn.execute("PRAGMA user_version = 1")
@@ -210,6 +217,9 @@ def test_a_version_1_store_loses_its_unused_frame_indexes_and_keeps_its_events(s
         # Version 4's: samples leave the events' indexes; their runs are indexed instead.
         assert not names & {"idx_events_session_seq", "idx_events_ts_ms"}
         assert {"idx_samples_last_ms", "idx_samples_last_event"} <= names
+        # Version 5's: frames clustered by their key, every frame kept.
+        assert "WITHOUT ROWID" in s.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'frames'").fetchone()[0]
+        assert s.conn.execute("SELECT count(*) FROM frames").fetchone()[0] == frames > 0
         assert s.events(session=sid)[-1].event.type == "session_ended"
         assert s.events(session=sid, samples=False)[-1].event.type == "session_ended"
 
