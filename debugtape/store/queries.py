@@ -391,7 +391,8 @@ class Queries:
                 sql += f" LIMIT {int(limit)}"
             rows = self.conn.execute(sql, args).fetchall()
         if with_samples:
-            found = self._sample_rows(session, since, until, as_of, after_id, include_private, by_seq, limit, newest)
+            runs, run_args = _filters(_RUN_TERMS, session, since, until, as_of, after_id)
+            found = self._sample_rows(runs, run_args, common, common_args, by_seq, limit, newest)
             if found:
                 # Both lists come sorted: the sort merges two runs.
                 rows += found
@@ -400,15 +401,11 @@ class Queries:
                     del rows[limit:]
         return rows
 
-    def _sample_rows(self, session: str | None, since: float | None, until: float | None, as_of: int | None,
-                     after_id: int | None, include_private: bool, by_seq: bool, limit: int | None,
-                     newest: bool) -> list[tuple[Any, ...]]:
-        """Stack samples as `event_rows` filters them, found through their runs (a run is a range
-        of event ids holding one session's samples)."""
-        runs, run_args = _filters(_RUN_TERMS, session, since, until, as_of, after_id)
-        common, common_args = _filters(_EVENT_TERMS, session, since, until, as_of, after_id)
-        if not include_private:
-            common.append("e.visibility != 'private'")
+    def _sample_rows(self, runs: list[str], run_args: list[Any], common: list[str], common_args: list[Any],
+                     by_seq: bool, limit: int | None, newest: bool) -> list[tuple[Any, ...]]:
+        """Stack samples as `event_rows` filters them (`common` on the events, `runs` on their
+        runs), found through their runs (a run is a range of event ids holding one session's
+        samples)."""
         where = runs + common
         args = run_args + common_args
         if by_seq:
