@@ -292,7 +292,7 @@ class Queries:
         if filters.get("newest"):
             rows.reverse()
         if filters.get("symbol") or filters.get("file") is not None or filters.get("commit"):
-            rows.sort(key=lambda r: (r[3], r[0]))  # a key filter cut the page in commit order: (ts, id)
+            rows.sort(key=_TIME)  # a key filter cut the page in commit order
         return rows
 
     def event_rows(
@@ -379,8 +379,9 @@ class Queries:
             where += ["e.type != 'stack_sample'", *common]
             args += common_args
             sql += " WHERE " + " AND ".join(where)
-            if key_sets and limit:
-                # Cut the page in commit order (cheap on the key index), then show it in time order.
+            if key_sets:
+                # Walk the key index in its own (commit) order, cutting a page there: no sort in
+                # SQLite. A whole set is put in time order below; a page, by the caller.
                 order = "k.event_id DESC" if newest else "k.event_id"
             elif by_seq:
                 order = "e.seq DESC" if newest else "e.seq"  # the session index serves this order
@@ -390,6 +391,8 @@ class Queries:
             if limit:
                 sql += f" LIMIT {int(limit)}"
             rows = self.conn.execute(sql, args).fetchall()
+            if key_sets and not limit:
+                rows.sort(key=_TIME, reverse=newest)
         if with_samples:
             runs, run_args = _filters(_RUN_TERMS, session, since, until, as_of, after_id)
             found = self._sample_rows(runs, run_args, common, common_args, by_seq, limit, newest)

@@ -5,7 +5,9 @@ them: by session, by time, as of a point, after an event, newest first, cut to a
 
 from __future__ import annotations
 
+import json
 import random
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,8 @@ def build(path: Path, seed: int) -> None:
             kind = "session_started"
         else:
             kind = rnd.choice(["stack_sample"] * 6 + ["note", "debug_snapshot"])
-        data: dict[str, Any] = {"frames": [{"symbol": "f", "file": "/a.c", "line": 3}]} if kind != "note" else {"text": "n"}
+        frame = {"symbol": rnd.choice("fgh"), "file": rnd.choice(["/src/a.c", "/lib/b.c"]), "line": 3}
+        data: dict[str, Any] = {"frames": [frame]} if kind != "note" else {"text": "n"}
         vis = "private" if rnd.random() < 0.2 else "team"
         events.append(redact_event(Event(kind, sess, data, seq=seqs[sess], ts=_stamp(clock[sess]), visibility=vis), r))
     with Store(path) as store:
@@ -58,7 +61,7 @@ def stored(request, tmp_path_factory):  # type: ignore[no-untyped-def]
     path = Path(tmp_path_factory.mktemp("ref")) / "t.db"
     build(path, request.param)
     store = Store(path, readonly=True)
-    rows = store.conn.execute("SELECT id, session, seq, ts_ms, type, visibility FROM events").fetchall()
+    rows = store.conn.execute("SELECT id, session, seq, ts_ms, type, visibility, data FROM events").fetchall()
     yield store, rows
     store.close()
 
@@ -66,9 +69,15 @@ def stored(request, tmp_path_factory):  # type: ignore[no-untyped-def]
 def expected(rows: list[tuple[Any, ...]], f: dict[str, Any]) -> list[int]:
     out = []
     types = f.get("types")
-    for eid, sess, seq, ts_ms, typ, vis in rows:
+    keyed = bool(f.get("symbol") or f.get("file"))
+    for eid, sess, seq, ts_ms, typ, vis, data in rows:
         if f.get("session") and sess != f["session"]:
             continue
+        if keyed:  # the key index holds snapshots' frames (these have one)
+            frames = json.loads(data).get("frames") or [] if typ == "debug_snapshot" else []
+            if not any(fr["symbol"] == f.get("symbol", fr["symbol"]) and
+                       fr["file"].rsplit("/", 1)[-1] == f.get("file", fr["file"].rsplit("/", 1)[-1]) for fr in frames):
+                continue
         if types and typ not in types:
             continue
         if not f.get("samples", True) and typ == "stack_sample":
@@ -85,7 +94,10 @@ def expected(rows: list[tuple[Any, ...]], f: dict[str, Any]) -> list[int]:
             continue
         out.append((eid, seq, ts_ms))
     by_seq = bool(f.get("session")) and f.get("since") is None and f.get("until") is None
-    out.sort(key=(lambda x: x[1]) if by_seq else (lambda x: (x[2], x[0])), reverse=bool(f.get("newest")))
+    if keyed and f.get("limit"):  # a page is cut in commit order (and put in time order by the caller)
+        out.sort(key=itemgetter(0), reverse=bool(f.get("newest")))
+    else:
+        out.sort(key=itemgetter(1) if by_seq and not keyed else itemgetter(2, 0), reverse=bool(f.get("newest")))
     if f.get("limit"):
         out = out[:f["limit"]]
     return [x[0] for x in out]
@@ -106,6 +118,8 @@ filters = st.fixed_dictionaries({}, optional={
     "include_private": st.booleans(),
     "limit": st.sampled_from([1, 3, 20, 200]),
     "newest": st.booleans(),
+    "symbol": st.sampled_from("fgx"),
+    "file": st.sampled_from(["a.c", "b.c"]),
 })
 
 
