@@ -1,7 +1,8 @@
 """Timeline queries against a reference: for random filters, `event_rows` gives exactly the events
 a plain Python filter and sort over every stored row gives, in the same order. Stack samples have
 no index of their own (they are found through their runs), so this covers every path that finds
-them: by session, by time, as of a point, after an event, newest first, cut to a limit."""
+them: by session, by time, as of a point, after an event, newest first, cut to a limit; and the
+key index's symbol and file filters, whose pages are cut in commit order."""
 
 from __future__ import annotations
 
